@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the packed tarball into a fresh project and imports every subpath,
+# under Node and under the TypeScript compiler, as a user's project would.
+set -euo pipefail
+repo=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+cd "$work"
+cat > package.json <<'JSON'
+{ "name": "pack-check", "private": true, "type": "module" }
+JSON
+# Install scripts stay off: better-sqlite3 was compiled once by `npm ci`, and its
+# addon is copied over rather than compiled a second time.
+npm install --no-audit --no-fund --ignore-scripts "./$tarball" typescript@5.9 @types/node@20 >/dev/null
+cp -r "$repo/node_modules/better-sqlite3/build" node_modules/better-sqlite3/
+
+cat > check.ts <<'TS'
+import { createInbox, WebhookError, type InboxEvent } from 'webhook-inbox'
+import { github, razorpay, slack, stripe } from 'webhook-inbox/providers'
+import { sqliteStore } from 'webhook-inbox/stores/sqlite'
+
+const providers = {
+  stripe: stripe({ secret: 'whsec_pack' }),
+  github: github({ secret: 'gh' }),
+  slack: slack({ secret: 'sl' }),
+  razorpay: razorpay({ secret: 'rz' }),
+}
+const store = sqliteStore({ path: ':memory:' })
+const inbox = createInbox({ store, providers })
+const seen: InboxEvent[] = []
+inbox.on('stripe', 'invoice.paid', (event) => {
+  const invoiceId: string | undefined = event.payload.data.object.id
+  seen.push(event)
+  return invoiceId === undefined ? undefined : undefined
+})
+const body = JSON.stringify({ id: 'evt_pack', object: 'event', type: 'invoice.paid', data: { object: { id: 'in_1' } } })
+const headers = await providers.stripe.sign({ body })
+const first = await inbox.fetch(new Request('http://x/webhooks/stripe', { method: 'POST', headers, body }))
+const second = await inbox.fetch(new Request('http://x/webhooks/stripe', { method: 'POST', headers, body }))
+const statuses = [first.status, first.headers.get('webhook-inbox-status'), second.headers.get('webhook-inbox-status')]
+if (JSON.stringify(statuses) !== '[200,"processed","duplicate"]' || seen.length !== 1) {
+  throw new Error(`pack check failed: ${JSON.stringify(statuses)}, ${seen.length} handler runs`)
+}
+if (!(new WebhookError('body_too_large', 'x').status === 413)) throw new Error('WebhookError status')
+await store.close()
+console.log('pack check: every subpath imports and a signed Stripe event is processed once')
+TS
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true,
+  "noUncheckedIndexedAccess": true, "verbatimModuleSyntax": true, "skipLibCheck": true, "types": ["node"], "outDir": "out" } }
+JSON
+npx tsc -p tsconfig.json
+node out/check.js

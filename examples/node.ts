@@ -1,0 +1,61 @@
+// The example server: every provider on POST /webhooks/:provider, over a SQLite file.
+// In your own project, import from 'webhook-inbox', 'webhook-inbox/providers' and
+// 'webhook-inbox/stores/sqlite' instead of these relative paths.
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import { github, razorpay, slack, stripe } from '../providers/index.js'
+import { createInbox } from '../src/index.js'
+import { sqliteStore } from '../src/stores/sqlite.js'
+import { examplePort, exampleSecrets } from './dev-secrets.js'
+
+const { secrets, defaulted } = exampleSecrets()
+const dbPath = process.env.WEBHOOK_INBOX_DB ?? 'webhooks.db'
+const store = sqliteStore({ path: dbPath })
+
+const inbox = createInbox({
+  store,
+  providers: {
+    stripe: stripe({ secret: secrets.stripe }),
+    github: github({ secret: secrets.github }),
+    slack: slack({ secret: secrets.slack }),
+    razorpay: razorpay({ secret: secrets.razorpay }),
+  },
+})
+
+inbox.on('stripe', 'payment_intent.succeeded', (event) => {
+  const intent = event.payload.data.object
+  console.log(`stripe  ${event.id}: payment ${intent.id} succeeded, ${intent.amount} ${intent.currency}`)
+})
+inbox.on('github', 'issues', (event) => {
+  console.log(`github  ${event.id}: ${event.type} #${event.payload.issue.number} in ${event.payload.repository.full_name}`)
+})
+inbox.on('github', 'push', (event) => {
+  console.log(`github  ${event.id}: push of ${event.payload.commits.length} commit(s) to ${event.payload.ref}`)
+})
+inbox.on('slack', 'app_mention', (event) => {
+  console.log(`slack   ${event.id}: app_mention from team ${event.payload.team_id}`)
+})
+inbox.on('slack', 'slash_command', (event) => ({ response_type: 'ephemeral', text: `Got ${event.payload.command}` }))
+inbox.on('razorpay', 'payment.captured', (event) => {
+  console.log(`razorpay ${event.id}: ${event.type} ${event.payload.payload.payment?.entity.id}`)
+})
+inbox.onError((error, event) => {
+  console.error(`${error.status} ${error.code}${event ? ` (${event.provider} ${event.id})` : ''}: ${error.message}`)
+})
+
+const app = new Hono()
+app.get('/', (c) => c.text('webhook-inbox example: POST signed webhooks to /webhooks/{stripe,github,slack,razorpay}\n'))
+app.route('/webhooks', inbox.routes())
+
+const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: examplePort() }, (info) => {
+  console.log(`webhook-inbox listening on http://127.0.0.1:${info.port}/webhooks/:provider (store: ${dbPath})`)
+  if (defaulted.length > 0) console.log(`development secrets in use (set these variables to override):\n  ${defaulted.join('\n  ')}`)
+})
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    server.close(() => {
+      void store.close().then(() => process.exit(0))
+    })
+  })
+}

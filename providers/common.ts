@@ -1,0 +1,70 @@
+import { providerError, type WebhookError, type WebhookErrorCode } from '../src/errors.js'
+
+export type Fail = (code: WebhookErrorCode, message: string, cause?: unknown) => WebhookError
+
+const decoder = new TextDecoder()
+
+/** The settings every provider factory resolves the same way. */
+export function resolveOptions(name: string, options: { secret: string | string[]; now?: () => number }) {
+  const secrets = (Array.isArray(options.secret) ? options.secret : [options.secret]).filter((s) => s !== '')
+  if (secrets.length === 0 || typeof secrets[0] !== 'string') {
+    throw new TypeError(`[webhook-inbox] ${name}: a non-empty signing secret is required`)
+  }
+  return { secrets, now: options.now ?? Date.now, fail: providerError(name) }
+}
+
+export function requireHeader(fail: Fail, headers: Headers, name: string, code: WebhookErrorCode = 'missing_header') {
+  const value = headers.get(name)
+  if (value === null || value === '') throw fail(code, `${name} header is missing`)
+  return value
+}
+
+/** Signature schemes here all carry a 32-byte HMAC-SHA256 as 64 hex characters. */
+export function requireHexSignature(fail: Fail, header: string, value: string, prefix = ''): string {
+  if (!value.startsWith(prefix) || !/^[0-9a-fA-F]{64}$/.test(value.slice(prefix.length))) {
+    throw fail('malformed_header', `${header} header is not ${prefix}<64 hex characters>`)
+  }
+  return value.slice(prefix.length)
+}
+
+export function requireBody(fail: Fail, body: Uint8Array): string {
+  if (body.length === 0) throw fail('invalid_body', 'body is empty')
+  return decoder.decode(body)
+}
+
+export function parseJson(fail: Fail, text: string): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (cause) {
+    throw fail('invalid_body', 'body is not valid JSON', cause)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw fail('invalid_body', 'body is not a JSON object')
+  }
+  return value as Record<string, unknown>
+}
+
+export function requireString(fail: Fail, value: unknown, what: string, code: WebhookErrorCode = 'invalid_body') {
+  if (typeof value !== 'string' || value === '') throw fail(code, `${what} is missing`)
+  return value
+}
+
+/** Parses a decimal Unix timestamp in seconds, the only form the schemes use. */
+export function parseSeconds(fail: Fail, header: string, value: string): number {
+  if (!/^\d{1,12}$/.test(value)) throw fail('malformed_header', `${header} timestamp is not a number of seconds`)
+  return Number(value)
+}
+
+/** Both sides are checked: a timestamp exactly `tolerance` away is still accepted. */
+export function checkTimestamp(fail: Fail, seconds: number, nowMs: number, tolerance: number) {
+  const age = Math.floor(nowMs / 1000) - seconds
+  if (age > tolerance) {
+    throw fail('timestamp_too_old', `signature timestamp is ${age} s old (tolerance ${tolerance} s)`)
+  }
+  if (-age > tolerance) {
+    throw fail('timestamp_in_future', `signature timestamp is ${-age} s in the future (tolerance ${tolerance} s)`)
+  }
+}
+
+export const MiB = 1024 * 1024

@@ -1,0 +1,76 @@
+import type { EmitterWebhookEvent, EmitterWebhookEventName } from '@octokit/webhooks'
+import { sign, verify } from '@octokit/webhooks-methods'
+import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, resolveOptions } from './common.js'
+import type { Provider, ProviderOptions } from './types.js'
+
+/**
+ * Every GitHub event, by `X-GitHub-Event` name alone (`issues`) and with its
+ * action (`issues.opened`), as Octokit's webhook types declare them.
+ */
+export type GitHubEvents = { [N in EmitterWebhookEventName]: EmitterWebhookEvent<N>['payload'] }
+
+export interface GitHubOptions extends ProviderOptions {}
+
+const SIGNATURE = 'x-hub-signature-256'
+const DELIVERY = 'x-github-delivery'
+const EVENT = 'x-github-event'
+
+/**
+ * GitHub webhooks, verified by `@octokit/webhooks-methods`. The event id is the
+ * `X-GitHub-Delivery` GUID, which a redelivery keeps; the type is the event name
+ * plus its `action`, so `on('github', 'issues', …)` sees every issue action and
+ * `on('github', 'issues.opened', …)` only one.
+ *
+ * @example
+ * github({ secret: [process.env.GITHUB_WEBHOOK_SECRET!, previousSecret] })
+ */
+export function github(options: GitHubOptions): Provider<GitHubEvents> {
+  const { secrets, fail } = resolveOptions('github', options)
+
+  function parse(body: string, headers: Headers) {
+    const id = requireHeader(fail, headers, DELIVERY, 'missing_event_id')
+    const name = requireHeader(fail, headers, EVENT)
+    // GitHub can deliver either content type; the form one wraps the JSON in `payload=`.
+    const json = headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')
+      ? (new URLSearchParams(body).get('payload') ?? '')
+      : body
+    const payload = parseJson(fail, json)
+    const type = typeof payload.action === 'string' && payload.action !== '' ? `${name}.${payload.action}` : name
+    return { id, type, payload }
+  }
+
+  return {
+    name: 'github',
+    // GitHub caps payloads at 25 MB and drops larger ones instead of sending them.
+    maxBodyBytes: options.maxBodyBytes ?? 25 * MiB,
+    storedHeaders: [DELIVERY, EVENT, 'content-type'],
+    parse,
+    async verify(request, rawBody) {
+      const header = requireHeader(fail, request.headers, SIGNATURE)
+      // The Octokit web build accepts a signature without "sha256=" and throws on one
+      // with no hex pairs, so only a well-formed header ever reaches it.
+      requireHexSignature(fail, SIGNATURE, header, 'sha256=')
+      const body = requireBody(fail, rawBody)
+      let verified = false
+      for (const secret of secrets) {
+        if (await verify(secret, body, header.toLowerCase())) {
+          verified = true
+          break
+        }
+      }
+      if (!verified) {
+        throw fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
+      }
+      return parse(body, request.headers)
+    },
+    async sign({ body, id, type }) {
+      return {
+        'content-type': 'application/json',
+        'user-agent': 'GitHub-Hookshot/webhook-inbox',
+        [SIGNATURE]: await sign(secrets[0]!, body),
+        [DELIVERY]: id ?? crypto.randomUUID(),
+        [EVENT]: (type ?? 'ping').split('.')[0]!,
+      }
+    },
+  }
+}

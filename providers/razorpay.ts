@@ -1,0 +1,67 @@
+import { utf8 } from '../src/bytes.js'
+import { hexToBytes, hmacHex, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
+import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, requireString, resolveOptions } from './common.js'
+import type { Provider, ProviderOptions } from './types.js'
+
+/** The envelope every Razorpay webhook shares; `payload` holds the entities. */
+export interface RazorpayWebhook {
+  entity: 'event'
+  account_id: string
+  event: string
+  contains: string[]
+  payload: Record<string, { entity: Record<string, unknown> } | undefined>
+  created_at: number
+}
+
+/** Razorpay's event names are open-ended (`payment.captured`, `order.paid`, …). */
+export type RazorpayEvents = Record<string, RazorpayWebhook>
+
+export interface RazorpayOptions extends ProviderOptions {}
+
+const SIGNATURE = 'x-razorpay-signature'
+const EVENT_ID = 'x-razorpay-event-id'
+
+
+/**
+ * Razorpay webhooks: HMAC-SHA256 of the body under the webhook secret, the id
+ * from `x-razorpay-event-id` (kept across Razorpay's retries). The scheme has no
+ * timestamp, so the dedupe table is the only replay protection.
+ *
+ * @example
+ * razorpay({ secret: process.env.RAZORPAY_WEBHOOK_SECRET! })
+ */
+export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
+  const { secrets, fail } = resolveOptions('razorpay', options)
+  const keys = Promise.all(secrets.map(importHmacKey))
+
+  function parse(body: string, headers: Headers) {
+    const id = requireHeader(fail, headers, EVENT_ID, 'missing_event_id')
+    const payload = parseJson(fail, body)
+    const type = requireString(fail, payload.event, 'event name (body.event)')
+    return { id, type, payload }
+  }
+
+  return {
+    name: 'razorpay',
+    maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
+    storedHeaders: [EVENT_ID],
+    parse,
+    async verify(request, rawBody) {
+      const header = requireHeader(fail, request.headers, SIGNATURE)
+      const signature = hexToBytes(requireHexSignature(fail, SIGNATURE, header))!
+      const body = requireBody(fail, rawBody)
+      if (!(await verifyWithAnyKey(await keys, signature, rawBody))) {
+        throw fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
+      }
+      return parse(body, request.headers)
+    },
+    async sign({ body, id }) {
+      const [key] = await keys
+      return {
+        'content-type': 'application/json',
+        [SIGNATURE]: await hmacHex(key!, utf8(body)),
+        [EVENT_ID]: id ?? `evt_${crypto.randomUUID().replaceAll('-', '').slice(0, 14)}`,
+      }
+    },
+  }
+}

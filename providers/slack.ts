@@ -1,0 +1,137 @@
+import { concatBytes, utf8 } from '../src/bytes.js'
+import { hexToBytes, hmacHex, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
+import {
+  checkTimestamp,
+  MiB,
+  parseJson,
+  parseSeconds,
+  requireBody,
+  requireHeader,
+  requireHexSignature,
+  requireString,
+  resolveOptions,
+} from './common.js'
+import type { Provider, ProviderOptions, TimestampOptions, VerifiedEvent } from './types.js'
+
+/** An Events API delivery; `event.type` is the event's type (`app_mention`, …). */
+export interface SlackEventCallback {
+  type: 'event_callback'
+  event_id: string
+  event_time: number
+  team_id: string
+  api_app_id: string
+  event: { type: string; [field: string]: unknown }
+  [field: string]: unknown
+}
+
+/** An interactivity payload (`block_actions`, `view_submission`, `shortcut`, …). */
+export interface SlackInteraction {
+  type: string
+  trigger_id: string
+  user: { id: string; [field: string]: unknown }
+  response_url?: string
+  [field: string]: unknown
+}
+
+/** A slash command's form fields. */
+export interface SlackSlashCommand {
+  command: string
+  text: string
+  trigger_id: string
+  user_id: string
+  channel_id: string
+  team_id: string
+  response_url: string
+  [field: string]: string
+}
+
+/** Slack's event names are open-ended; slash commands arrive as `slash_command`. */
+export type SlackEvents = { slash_command: SlackSlashCommand } & Record<string, SlackEventCallback | SlackInteraction>
+
+export interface SlackOptions extends ProviderOptions, TimestampOptions {}
+
+const SIGNATURE = 'x-slack-signature'
+const TIMESTAMP = 'x-slack-request-timestamp'
+const FORM = 'application/x-www-form-urlencoded'
+
+/**
+ * Slack requests: Events API JSON, interactivity (`payload=` form) and slash
+ * commands (form), signed as `v0=HMAC(v0:timestamp:body)`. `url_verification`
+ * and `ssl_check` are answered here and never stored. Slack's retries keep the
+ * `event_id`, so they are ordinary duplicates.
+ *
+ * @example
+ * slack({ secret: process.env.SLACK_SIGNING_SECRET! })
+ */
+export function slack(options: SlackOptions): Provider<SlackEvents> {
+  const { secrets, now, fail } = resolveOptions('slack', options)
+  const tolerance = options.tolerance ?? 300
+  const keys = Promise.all(secrets.map(importHmacKey))
+
+  function parseEventsApi(body: string): VerifiedEvent | Response {
+    const payload = parseJson(fail, body)
+    if (payload.type === 'url_verification') {
+      return Response.json({ challenge: requireString(fail, payload.challenge, 'url_verification challenge') })
+    }
+    // A notice that Slack is dropping events for this app; there is nothing to store.
+    if (payload.type === 'app_rate_limited') return Response.json({ ok: true })
+    const id = requireString(fail, payload.event_id, 'event_id', 'missing_event_id')
+    const event = payload.event as { type?: unknown } | undefined
+    const type = requireString(fail, event?.type, 'event.type')
+    return { id, type, payload }
+  }
+
+  function parseForm(body: string): VerifiedEvent | Response {
+    const form = new URLSearchParams(body)
+    if (form.get('ssl_check') === '1') return new Response(null, { status: 200 })
+    const interaction = form.get('payload')
+    if (interaction !== null) {
+      const payload = parseJson(fail, interaction)
+      const id = requireString(fail, payload.trigger_id, 'payload.trigger_id', 'missing_event_id')
+      return { id, type: requireString(fail, payload.type, 'payload.type'), payload }
+    }
+    if (form.has('command')) {
+      const id = requireString(fail, form.get('trigger_id'), 'trigger_id', 'missing_event_id')
+      return { id, type: 'slash_command', payload: Object.fromEntries(form) }
+    }
+    throw fail('invalid_body', 'form body is neither an interaction (payload=) nor a slash command (command=)')
+  }
+
+  function parseAny(body: string, headers: Headers) {
+    return headers.get('content-type')?.startsWith(FORM) ? parseForm(body) : parseEventsApi(body)
+  }
+
+  return {
+    name: 'slack',
+    maxBodyBytes: options.maxBodyBytes ?? 1 * MiB,
+    storedHeaders: ['content-type'],
+    parse(body, headers) {
+      const parsed = parseAny(body, headers)
+      if (parsed instanceof Response) throw fail('invalid_body', 'a handshake is not an event')
+      return parsed
+    },
+    async verify(request, rawBody) {
+      const header = requireHeader(fail, request.headers, SIGNATURE)
+      const signature = hexToBytes(requireHexSignature(fail, SIGNATURE, header, 'v0='))!
+      const timestamp = requireHeader(fail, request.headers, TIMESTAMP)
+      const seconds = parseSeconds(fail, TIMESTAMP, timestamp)
+      const body = requireBody(fail, rawBody)
+      const signed = concatBytes(utf8(`v0:${timestamp}:`), rawBody)
+      if (!(await verifyWithAnyKey(await keys, signature, signed))) {
+        throw fail('signature_mismatch', `${SIGNATURE} does not match v0:timestamp:body under any configured secret`)
+      }
+      checkTimestamp(fail, seconds, now(), tolerance)
+      return parseAny(body, request.headers)
+    },
+    async sign({ body, timestamp }) {
+      const seconds = String(timestamp ?? Math.floor(now() / 1000))
+      const [key] = await keys
+      const isJson = body.trimStart().startsWith('{')
+      return {
+        'content-type': isJson ? 'application/json' : FORM,
+        [TIMESTAMP]: seconds,
+        [SIGNATURE]: `v0=${await hmacHex(key!, utf8(`v0:${seconds}:${body}`))}`,
+      }
+    },
+  }
+}

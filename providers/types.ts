@@ -1,0 +1,55 @@
+/** Event type name → payload type, as each provider's own type package lists them. */
+export type EventMap = Record<string, unknown>
+
+/** What a provider extracts from a delivery whose signature checked out. */
+export interface VerifiedEvent {
+  id: string
+  type: string
+  payload: unknown
+}
+
+/** What `sign()` needs to produce a delivery the provider's `verify()` accepts. */
+export interface SignInput {
+  body: string
+  /** Event id for schemes that carry it in a header (GitHub, Razorpay). */
+  id?: string
+  /** Event type for schemes that carry it in a header (GitHub). */
+  type?: string
+  /** Signature time in seconds; defaults to the provider's `now()`. */
+  timestamp?: number
+}
+
+export interface Provider<Events extends EventMap = EventMap> {
+  /** The scheme's name (`stripe`, `github`, …), used in messages. */
+  readonly name: string
+  /** Larger bodies are answered 413 before the signature is checked. */
+  readonly maxBodyBytes: number
+  /** Request headers kept with a stored event so it can be parsed again later. */
+  readonly storedHeaders: readonly string[]
+  /**
+   * Checks the signature over the raw bytes, then parses. Returns a Response for
+   * handshakes the provider wants answered directly (Slack `url_verification`),
+   * which are never stored. Throws WebhookError for anything it rejects.
+   */
+  verify(request: Request, rawBody: Uint8Array): Promise<VerifiedEvent | Response>
+  /** Parses a body that was verified before (a stored event); checks no signature. */
+  parse(body: string, headers: Headers): VerifiedEvent
+  /** Headers that make `body` a valid delivery, signed with the first secret. */
+  sign(input: SignInput): Promise<Record<string, string>>
+  /** Type-only: the events this provider delivers. */
+  readonly '~events'?: Events
+}
+
+export interface ProviderOptions {
+  /** Signing secret; a list accepts a delivery signed with any of them (rotation). */
+  secret: string | string[]
+  /** Current time in milliseconds, like `Date.now` (for tests). */
+  now?: () => number
+  /** Overrides the provider's default body limit. */
+  maxBodyBytes?: number
+}
+
+export interface TimestampOptions {
+  /** Seconds a signature timestamp may differ from `now()`, in either direction. */
+  tolerance?: number
+}

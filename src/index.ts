@@ -1,0 +1,6 @@
+export { WebhookError, type WebhookErrorCode } from './errors.js'
+export { createInbox, type Inbox, type InboxOptions } from './inbox.js'
+export { STATUS_HEADER, type AnswerStatus } from './response.js'
+export type { BackoffOptions } from './retry.js'
+export type { ClaimResult, EventKey, EventStatus, ListFilter, NewEvent, Store, StoredEvent } from './stores/types.js'
+export type { ErrorHandler, EventsOf, Handler, HandlerContext, InboxEvent, Providers } from './types.js'

@@ -1,0 +1,36 @@
+import { concatBytes } from './bytes.js'
+import { WebhookError } from './errors.js'
+
+function tooLarge(provider: string, size: string, limit: number) {
+  return new WebhookError('body_too_large', `${provider}: body is ${size} bytes (limit ${limit})`)
+}
+
+/**
+ * Reads the raw body, never holding more than `limit` bytes: a declared
+ * Content-Length over the limit is refused before reading, and a chunked body
+ * is counted as it streams and cancelled at the limit.
+ */
+export async function readBody(request: Request, limit: number, provider: string): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null && Number(declared) > limit) throw tooLarge(provider, declared, limit)
+  if (request.body === null) return new Uint8Array(0)
+  if (declared !== null) {
+    const body = new Uint8Array(await request.arrayBuffer())
+    if (body.length > limit) throw tooLarge(provider, String(body.length), limit)
+    return body
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = request.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.length
+    if (size > limit) {
+      await reader.cancel()
+      throw tooLarge(provider, `over ${limit}`, limit)
+    }
+    chunks.push(value)
+  }
+  return concatBytes(...chunks)
+}

@@ -1,0 +1,32 @@
+import type { EventMap, Provider } from '../providers/types.js'
+import type { WebhookError } from './errors.js'
+
+export type Providers = Record<string, Provider<EventMap>>
+
+export type EventsOf<P> = P extends Provider<infer E> ? E : EventMap
+
+/** What a handler receives. `attempt` is 1 on the first run, higher on retries. */
+export interface InboxEvent<Payload = unknown> {
+  /** The provider instance name (the key in `providers`). */
+  provider: string
+  id: string
+  type: string
+  payload: Payload
+  attempt: number
+  /** When the first delivery was stored (ms). */
+  receivedAt: number
+}
+
+export interface HandlerContext {
+  /** Aborted when the inbox gives up on this run; pass it to downstream calls. */
+  signal: AbortSignal
+}
+
+/**
+ * Runs for one event. Throwing fails the event (it is retried). Returning a
+ * Response or a JSON value makes it the answer to the delivery (Slack
+ * interactivity and slash commands need one); the last handler's value wins.
+ */
+export type Handler<Payload = unknown> = (event: InboxEvent<Payload>, ctx: HandlerContext) => unknown
+
+export type ErrorHandler = (error: WebhookError, event?: InboxEvent) => void | Promise<void>

@@ -1,0 +1,109 @@
+import Database from 'better-sqlite3'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { github, razorpay, slack, stripe } from '../../providers/index.js'
+import type { Provider, SignInput } from '../../providers/types.js'
+
+// The README's main job, as a new user runs it: the example server on a real port
+// over a real SQLite file, with the development secrets it prints.
+describe('examples/node.ts (npm start) on 127.0.0.1', () => {
+  let child: ChildProcess
+  let base: string
+  let dir: string
+  let output = ''
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-example-'))
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', WEBHOOK_INBOX_DB: join(dir, 'webhooks.db') }
+    for (const name of ['STRIPE_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET', 'SLACK_SIGNING_SECRET', 'RAZORPAY_WEBHOOK_SECRET']) delete env[name]
+    child = spawn(process.execPath, ['--import', 'tsx', 'examples/node.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    base = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`example did not start:\n${output}`)), 15_000)
+      const read = (chunk: Buffer) => {
+        output += chunk.toString()
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+        if (match && output.includes('RAZORPAY_WEBHOOK_SECRET=')) {
+          clearTimeout(timer)
+          resolve(match[1]!)
+        }
+      }
+      child.stdout!.on('data', read)
+      child.stderr!.on('data', read)
+      child.once('exit', (code) => reject(new Error(`example exited with ${code}:\n${output}`)))
+    })
+  })
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  function devSecret(variable: string) {
+    return new RegExp(`${variable}=(\\S+)`).exec(output)![1]!
+  }
+
+  const cases: [string, () => Provider, SignInput][] = [
+    [
+      'stripe',
+      () => stripe({ secret: devSecret('STRIPE_WEBHOOK_SECRET') }),
+      { body: JSON.stringify({ id: 'evt_e2e', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', amount: 5, currency: 'eur' } } }) },
+    ],
+    [
+      'github',
+      () => github({ secret: devSecret('GITHUB_WEBHOOK_SECRET') }),
+      { id: 'gh-e2e', type: 'push', body: JSON.stringify({ ref: 'refs/heads/main', commits: [{}, {}] }) },
+    ],
+    [
+      'slack',
+      () => slack({ secret: devSecret('SLACK_SIGNING_SECRET') }),
+      { body: JSON.stringify({ type: 'event_callback', event_id: 'Ev_e2e', team_id: 'T9', event: { type: 'app_mention' } }) },
+    ],
+    [
+      'razorpay',
+      () => razorpay({ secret: devSecret('RAZORPAY_WEBHOOK_SECRET') }),
+      { id: 'rzp-e2e', body: JSON.stringify({ event: 'payment.captured', payload: { payment: { entity: { id: 'pay_9' } } } }) },
+    ],
+  ]
+
+  for (const [name, provider, input] of cases) {
+    it(`POST /webhooks/${name} answers 200 processed, then 200 duplicate to the same signed delivery`, async () => {
+      const headers = await provider().sign(input)
+      const first = await fetch(`${base}/webhooks/${name}`, { method: 'POST', headers, body: input.body })
+      const second = await fetch(`${base}/webhooks/${name}`, { method: 'POST', headers, body: input.body })
+      expect([first.status, first.headers.get('webhook-inbox-status')]).toEqual([200, 'processed'])
+      expect([second.status, second.headers.get('webhook-inbox-status')]).toEqual([200, 'duplicate'])
+    })
+  }
+
+  it('the example logged each handled event and stored one processed row per event in $WEBHOOK_INBOX_DB', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(output).toContain('stripe  evt_e2e: payment pi_1 succeeded, 5 eur')
+    expect(output).toContain('github  gh-e2e: push of 2 commit(s) to refs/heads/main')
+    const db = new Database(join(dir, 'webhooks.db'), { readonly: true })
+    const rows = db.prepare('select provider, event_id as id, status from webhook_events order by provider').all()
+    db.close()
+    expect(rows).toEqual([
+      { provider: 'github', id: 'gh-e2e', status: 'processed' },
+      { provider: 'razorpay', id: 'rzp-e2e', status: 'processed' },
+      { provider: 'slack', id: 'Ev_e2e', status: 'processed' },
+      { provider: 'stripe', id: 'evt_e2e', status: 'processed' },
+    ])
+  })
+
+  it('POST /webhooks/stripe with a wrong signature answers 401 and the example keeps serving', async () => {
+    const input = { body: JSON.stringify({ id: 'evt_forged', object: 'event', type: 'charge.succeeded' }) }
+    const headers = await stripe({ secret: 'whsec_not_the_one' }).sign(input)
+    const response = await fetch(`${base}/webhooks/stripe`, { method: 'POST', headers, body: input.body })
+    expect(response.status).toBe(401)
+    expect((await fetch(`${base}/`)).status).toBe(200)
+  })
+
+  it('the example exits 0 on SIGTERM after closing its server and store', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+  })
+})

@@ -1,0 +1,82 @@
+import Stripe from 'stripe'
+import { describe, expect, it } from 'vitest'
+import { stripe } from '../../providers/stripe.js'
+import { testProvider } from '../conformance/provider.js'
+import { NOW } from '../helpers.js'
+
+function event(id?: string) {
+  return JSON.stringify({
+    ...(id === undefined ? {} : { id }),
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    created: NOW / 1000,
+    type: 'payment_intent.succeeded',
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    data: { object: { id: 'pi_3Q', object: 'payment_intent', amount: 2000, currency: 'usd' } },
+  })
+}
+
+testProvider({
+  name: 'stripe',
+  create: (options) => stripe(options),
+  delivery: (id) => ({ input: { body: event(id) }, type: 'payment_intent.succeeded' }),
+  withoutId: () => ({ input: { body: event() } }),
+  signatureHeader: 'stripe-signature',
+  hasTimestamp: true,
+})
+
+describe('stripe adapter specifics', () => {
+  const secret = 'whsec_test_secret'
+  const provider = stripe({ secret, now: () => NOW })
+  const seconds = NOW / 1000
+  const body = event('evt_1')
+
+  async function verifyWith(header: string) {
+    const request = new Request('http://x/stripe', { method: 'POST', headers: { 'stripe-signature': header }, body })
+    return provider.verify(request, new TextEncoder().encode(body))
+  }
+
+  it("stripe().verify() accepts a header made by Stripe's own generateTestHeaderStringAsync", async () => {
+    const header = await Stripe.webhooks.generateTestHeaderStringAsync({
+      payload: body,
+      secret,
+      timestamp: seconds,
+      cryptoProvider: Stripe.createSubtleCryptoProvider(),
+    })
+    await expect(verifyWith(header)).resolves.toMatchObject({ id: 'evt_1', type: 'payment_intent.succeeded' })
+  })
+
+  it('stripe().verify() accepts a header whose second v1 signature is the matching one', async () => {
+    const header = (await provider.sign({ body }))['stripe-signature']!
+    const [t, v1] = header.split(',')
+    await expect(verifyWith(`${t},v1=${'0'.repeat(64)},${v1}`)).resolves.toMatchObject({ id: 'evt_1' })
+  })
+
+  it('stripe().verify() throws malformed_header for a non-numeric t= that Stripe alone would parse as a number', async () => {
+    const header = (await provider.sign({ body }))['stripe-signature']!
+    await expect(verifyWith(header.replace(/^t=(\d+)/, 't=$1abc'))).rejects.toMatchObject({ status: 400, code: 'malformed_header' })
+  })
+
+  it('stripe().verify() throws malformed_header for a header with only v0 signatures', async () => {
+    await expect(verifyWith(`t=${seconds},v0=${'a'.repeat(64)}`)).rejects.toMatchObject({ code: 'malformed_header' })
+  })
+
+  it('stripe().verify() throws timestamp_in_future for a signature 10 minutes ahead, which Stripe alone accepts', async () => {
+    const header = (await provider.sign({ body, timestamp: seconds + 600 }))['stripe-signature']!
+    await expect(verifyWith(header)).rejects.toMatchObject({ status: 401, code: 'timestamp_in_future' })
+  })
+
+  it('stripe().verify() never puts the secret or the body in its error message', async () => {
+    const error = await verifyWith(`t=${seconds},v1=${'0'.repeat(64)}`).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'signature_mismatch' })
+    expect(String((error as Error).message)).not.toContain(secret)
+    expect(String((error as Error).message)).not.toContain('pi_3Q')
+  })
+
+  it('stripe() throws a TypeError when the secret is empty', () => {
+    expect(() => stripe({ secret: '' })).toThrow(TypeError)
+    expect(() => stripe({ secret: [] })).toThrow(TypeError)
+  })
+})
