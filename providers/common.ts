@@ -2,15 +2,22 @@ import { providerError, type WebhookError, type WebhookErrorCode } from '../src/
 
 export type Fail = (code: WebhookErrorCode, message: string, cause?: unknown) => WebhookError
 
-const decoder = new TextDecoder()
+// fatal: a body that is not UTF-8 is refused rather than verified as a lossy string;
+// ignoreBOM: a leading BOM is part of the signed bytes and must stay in the text.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** The settings every provider factory resolves the same way. */
-export function resolveOptions(name: string, options: { secret: string | string[]; now?: () => number }) {
-  const secrets = (Array.isArray(options.secret) ? options.secret : [options.secret]).filter((s) => s !== '')
-  if (secrets.length === 0 || typeof secrets[0] !== 'string') {
-    throw new TypeError(`[webhook-inbox] ${name}: a non-empty signing secret is required`)
+export function resolveOptions(name: string, options: { secret: string | string[]; now?: () => number; tolerance?: number }) {
+  const secrets: unknown[] = Array.isArray(options.secret) ? options.secret : [options.secret]
+  if (secrets.length === 0 || !secrets.every((s): s is string => typeof s === 'string' && s !== '')) {
+    throw new TypeError(`[webhook-inbox] ${name}: every signing secret must be a non-empty string`)
   }
-  return { secrets, now: options.now ?? Date.now, fail: providerError(name) }
+  const tolerance = options.tolerance ?? 300
+  // NaN would make every comparison false and silently switch replay protection off.
+  if (!Number.isFinite(tolerance) || tolerance < 0) {
+    throw new TypeError(`[webhook-inbox] ${name}: tolerance must be a non-negative number of seconds`)
+  }
+  return { secrets: secrets as string[], tolerance, now: options.now ?? Date.now, fail: providerError(name) }
 }
 
 export function requireHeader(fail: Fail, headers: Headers, name: string, code: WebhookErrorCode = 'missing_header') {
@@ -29,7 +36,11 @@ export function requireHexSignature(fail: Fail, header: string, value: string, p
 
 export function requireBody(fail: Fail, body: Uint8Array): string {
   if (body.length === 0) throw fail('invalid_body', 'body is empty')
-  return decoder.decode(body)
+  try {
+    return decoder.decode(body)
+  } catch (cause) {
+    throw fail('invalid_body', 'body is not valid UTF-8', cause)
+  }
 }
 
 export function parseJson(fail: Fail, text: string): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import type { SlackEvent } from '@slack/types'
 import { concatBytes, utf8 } from '../src/bytes.js'
 import { hexToBytes, hmacHex, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
 import {
@@ -13,18 +14,22 @@ import {
 } from './common.js'
 import type { Provider, ProviderOptions, TimestampOptions, VerifiedEvent } from './types.js'
 
-/** An Events API delivery; `event.type` is the event's type (`app_mention`, …). */
-export interface SlackEventCallback {
+/** An Events API delivery; `event` is typed by `@slack/types` for its `event.type`. */
+export interface SlackEventCallback<Event = SlackEvent> {
   type: 'event_callback'
   event_id: string
   event_time: number
   team_id: string
   api_app_id: string
-  event: { type: string; [field: string]: unknown }
+  event: Event
   [field: string]: unknown
 }
 
-/** An interactivity payload (`block_actions`, `view_submission`, `shortcut`, …). */
+/**
+ * An interactivity payload (`block_actions`, `view_submission`, `shortcut`, …).
+ * `@slack/types` declares no envelope for these, so only the fields every one
+ * carries are typed.
+ */
 export interface SlackInteraction {
   type: string
   trigger_id: string
@@ -45,8 +50,23 @@ export interface SlackSlashCommand {
   [field: string]: string
 }
 
-/** Slack's event names are open-ended; slash commands arrive as `slash_command`. */
-export type SlackEvents = { slash_command: SlackSlashCommand } & Record<string, SlackEventCallback | SlackInteraction>
+type InteractionType =
+  | 'block_actions'
+  | 'block_suggestion'
+  | 'view_submission'
+  | 'view_closed'
+  | 'shortcut'
+  | 'message_action'
+  | 'interactive_message'
+  | 'dialog_submission'
+
+/**
+ * Events API deliveries by inner `event.type` (every event `@slack/types` lists),
+ * interactions by payload `type`, and slash commands as `slash_command`.
+ */
+export type SlackEvents = { [E in SlackEvent as E['type']]: SlackEventCallback<E> } & {
+  [T in InteractionType]: SlackInteraction
+} & { slash_command: SlackSlashCommand }
 
 export interface SlackOptions extends ProviderOptions, TimestampOptions {}
 
@@ -64,8 +84,7 @@ const FORM = 'application/x-www-form-urlencoded'
  * slack({ secret: process.env.SLACK_SIGNING_SECRET! })
  */
 export function slack(options: SlackOptions): Provider<SlackEvents> {
-  const { secrets, now, fail } = resolveOptions('slack', options)
-  const tolerance = options.tolerance ?? 300
+  const { secrets, tolerance, now, fail } = resolveOptions('slack', options)
   const keys = Promise.all(secrets.map(importHmacKey))
 
   function parseEventsApi(body: string): VerifiedEvent | Response {
@@ -103,6 +122,7 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
 
   return {
     name: 'slack',
+    handlerReplies: true,
     maxBodyBytes: options.maxBodyBytes ?? 1 * MiB,
     storedHeaders: ['content-type'],
     parse(body, headers) {

@@ -27,8 +27,7 @@ const HEADER = 'stripe-signature'
  * stripe({ secret: process.env.STRIPE_WEBHOOK_SECRET! })
  */
 export function stripe(options: StripeOptions): Provider<StripeEvents> {
-  const { secrets, now, fail } = resolveOptions('stripe', options)
-  const tolerance = options.tolerance ?? 300
+  const { secrets, tolerance, now, fail } = resolveOptions('stripe', options)
 
   function readHeader(header: string) {
     let timestamp: string | undefined

@@ -24,6 +24,12 @@ export interface Provider<Events extends EventMap = EventMap> {
   readonly name: string
   /** Larger bodies are answered 413 before the signature is checked. */
   readonly maxBodyBytes: number
+  /**
+   * The provider reads the answer's body (Slack interactivity, slash commands), so a
+   * JSON value a handler returns becomes the answer. Elsewhere only a returned
+   * Response does, so a handler that happens to return a database row leaks nothing.
+   */
+  readonly handlerReplies?: boolean
   /** Request headers kept with a stored event so it can be parsed again later. */
   readonly storedHeaders: readonly string[]
   /**

@@ -15,6 +15,7 @@ export type WebhookErrorCode =
   | 'body_too_large'
   | 'handler_failed'
   | 'store_unavailable'
+  | 'internal_error'
 
 const STATUS: Record<WebhookErrorCode, number> = {
   missing_header: 400,
@@ -29,6 +30,7 @@ const STATUS: Record<WebhookErrorCode, number> = {
   body_too_large: 413,
   handler_failed: 500,
   store_unavailable: 503,
+  internal_error: 500,
 }
 
 /**

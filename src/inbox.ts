@@ -4,6 +4,7 @@ import { createHandlers } from './handlers.js'
 import { readBody } from './read-body.js'
 import { answer, errorAnswer, replyAnswer } from './response.js'
 import { backoffMs, type BackoffOptions } from './retry.js'
+import type { Provider } from '../providers/types.js'
 import type { Store, StoredEvent } from './stores/types.js'
 import type { ErrorHandler, EventsOf, Handler, InboxEvent, Providers } from './types.js'
 
@@ -39,7 +40,8 @@ export interface Inbox<P extends Providers> {
   routes(): Hono
 }
 
-const decoder = new TextDecoder()
+// ignoreBOM: the stored body must keep every byte that was signed.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 const MAX_ERROR_LENGTH = 2000
 
 function describe(error: unknown): string {
@@ -81,7 +83,7 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     }
   }
 
-  async function run(stored: StoredEvent, payload: unknown): Promise<Response> {
+  async function run(stored: StoredEvent, payload: unknown, provider: Provider): Promise<Response> {
     const key = { provider: stored.provider, eventId: stored.eventId }
     const attempt = stored.attempts
     const event: InboxEvent = {
@@ -93,11 +95,11 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
       receivedAt: stored.receivedAt,
     }
     const controller = new AbortController()
-    let reply: unknown
+    let reply: Response | undefined
     try {
       for (const handler of handlers.handlersFor(stored.provider, stored.type)) {
         const value = await handler(event, { signal: controller.signal })
-        if (value !== undefined) reply = value
+        if (value instanceof Response || (value !== undefined && provider.handlerReplies)) reply = replyAnswer(value)
       }
     } catch (cause) {
       controller.abort(cause)
@@ -115,7 +117,7 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
       return errorAnswer(error)
     }
     await guardStore('complete', () => store.complete(key, attempt, now()))
-    return reply === undefined ? answer('processed') : replyAnswer(reply)
+    return reply ?? answer('processed')
   }
 
   async function receive(name: string, request: Request): Promise<Response> {
@@ -149,12 +151,12 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
         ),
       )
       if (claim.outcome === 'duplicate') return answer('duplicate')
-      return await run(claim.event, verified.payload)
+      return await run(claim.event, verified.payload, provider)
     } catch (error) {
       const failure =
         error instanceof WebhookError
           ? error
-          : new WebhookError('store_unavailable', `${name}: unexpected failure (${describe(error)})`, { cause: error })
+          : new WebhookError('internal_error', `${name}: unexpected failure (${describe(error)})`, { cause: error })
       await notify(failure)
       return errorAnswer(failure)
     }

@@ -11,6 +11,15 @@ function tooLarge(provider: string, size: string, limit: number) {
  * is counted as it streams and cancelled at the limit.
  */
 export async function readBody(request: Request, limit: number, provider: string): Promise<Uint8Array> {
+  try {
+    return await read(request, limit, provider)
+  } catch (cause) {
+    if (cause instanceof WebhookError) throw cause
+    throw new WebhookError('invalid_body', `${provider}: body could not be read (the client went away?)`, { cause })
+  }
+}
+
+async function read(request: Request, limit: number, provider: string): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
   if (declared !== null && Number(declared) > limit) throw tooLarge(provider, declared, limit)
   if (request.body === null) return new Uint8Array(0)

@@ -1,7 +1,7 @@
 import { WebhookError } from './errors.js'
 
-/** `webhook-inbox-status` values; `rejected` marks a request that never reached the store. */
-export type AnswerStatus = 'processed' | 'duplicate' | 'queued' | 'failed' | 'rejected'
+/** The `webhook-inbox-status` header's values. */
+export type AnswerStatus = 'processed' | 'duplicate' | 'queued' | 'failed'
 
 export const STATUS_HEADER = 'webhook-inbox-status'
 
@@ -9,10 +9,15 @@ export function answer(status: AnswerStatus, httpStatus = 200): Response {
   return Response.json({ ok: true, status }, { status: httpStatus, headers: { [STATUS_HEADER]: status } })
 }
 
+/**
+ * 5xx answers carry `failed` (the provider should retry); a 4xx request was
+ * rejected before the store and carries no status header, only `"rejected"` in the body.
+ */
 export function errorAnswer(error: WebhookError): Response {
-  const status: AnswerStatus = error.status >= 500 ? 'failed' : 'rejected'
-  const headers: Record<string, string> = { [STATUS_HEADER]: status }
+  const headers: Record<string, string> = {}
+  if (error.status >= 500) headers[STATUS_HEADER] = 'failed'
   if (error.code === 'method_not_allowed') headers.allow = 'POST'
+  const status = error.status >= 500 ? 'failed' : 'rejected'
   return Response.json({ ok: false, status, code: error.code, error: error.message }, { status: error.status, headers })
 }
 

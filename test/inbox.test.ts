@@ -130,6 +130,35 @@ describe('inbox.fetch() answers', () => {
     expect(calls).toBe(1)
   })
 
+  it('inbox.fetch() sends no webhook-inbox-status header with a 4xx rejection', async () => {
+    const { inbox } = setup()
+    const response = await inbox.fetch(new Request('http://x/webhooks/stripe', { method: 'POST', body: '{}' }))
+    expect([response.status, response.headers.get('webhook-inbox-status'), (await json(response)).status]).toEqual([400, null, 'rejected'])
+  })
+
+  it('inbox.fetch() ignores a plain value a Stripe handler returns, so a returned row never reaches the provider', async () => {
+    const { inbox } = setup()
+    inbox.onAny(() => ({ secretRow: 'card 4242' }))
+    const response = await inbox.fetch(await stripeDelivery('evt_value'))
+    expect(await json(response)).toEqual({ ok: true, status: 'processed' })
+  })
+
+  it('inbox.fetch() answers with a Response a GitHub handler returns explicitly', async () => {
+    const { inbox } = setup()
+    inbox.onAny(() => new Response('custom', { status: 202 }))
+    const response = await inbox.fetch(await githubDelivery('gh-custom'))
+    expect([response.status, await response.text(), response.headers.get('webhook-inbox-status')]).toEqual([202, 'custom', 'processed'])
+  })
+
+  it('inbox.fetch() answers 500 and marks the event failed when a Slack handler returns a value JSON cannot encode', async () => {
+    const { inbox, store } = setup()
+    inbox.onAny(() => ({ big: 1n }))
+    const body = JSON.stringify({ type: 'event_callback', event_id: 'EvBig', event: { type: 'app_mention' } })
+    const response = await inbox.fetch(await signedDelivery(providers.slack, 'slack', { body }))
+    expect(response.status).toBe(500)
+    expect((await store.get({ provider: 'slack', eventId: 'EvBig' }))?.status).toBe('failed')
+  })
+
   it('inbox.fetch() answers 404 unknown_provider for a path whose last segment names no provider', async () => {
     const { inbox, store } = setup()
     const request = new Request('http://x/webhooks/paypal', { method: 'POST', body: '{}' })
@@ -149,8 +178,12 @@ describe('inbox.fetch() answers', () => {
     const small = stripe({ secret: SECRET, now: () => NOW, maxBodyBytes: 100 })
     const inbox = createInbox({ store, providers: { stripe: small } })
     inbox.onError(() => {})
-    const response = await inbox.fetch(await signedDelivery(small, 'stripe', { body: stripeBody(`evt_${'x'.repeat(200)}`) }))
-    expect([response.status, (await json(response)).code]).toEqual([413, 'body_too_large'])
+    const signed = await signedDelivery(small, 'stripe', { body: stripeBody(`evt_${'x'.repeat(200)}`) })
+    const headers = new Headers(signed.headers)
+    headers.set('content-length', '250')
+    const request = new Request(signed.url, { method: 'POST', headers, body: 'x'.repeat(250) })
+    const response = await inbox.fetch(request)
+    expect([response.status, (await json(response)).code, request.bodyUsed]).toEqual([413, 'body_too_large', false])
     expect(await store.list()).toEqual([])
   })
 
@@ -235,11 +268,11 @@ describe('inbox handlers', () => {
     expect(() => inbox.on('stripe', '*', () => {})).toThrow(/onAny/)
   })
 
-  it('inbox.on() types the payload from the provider packages', () => {
+  it('inbox.on() hands handlers payloads typed by the provider packages, and rejects misspelt event names at compile time', async () => {
     const { inbox } = setup()
+    const amounts: number[] = []
     inbox.on('stripe', 'payment_intent.succeeded', (event) => {
-      const amount: number = event.payload.data.object.amount
-      return amount
+      amounts.push(event.payload.data.object.amount)
     })
     inbox.on('github', 'issues.opened', (event) => {
       const title: string = event.payload.issue.title
@@ -249,7 +282,9 @@ describe('inbox handlers', () => {
     inbox.on('stripe', 'payment_intent.succeded', () => {})
     // @ts-expect-error: not a GitHub event name
     inbox.on('github', 'issue.opened', () => {})
-    expect(true).toBe(true)
+    const body = JSON.stringify({ id: 'evt_typed', object: 'event', type: 'payment_intent.succeeded', data: { object: { amount: 1234 } } })
+    await inbox.fetch(await signedDelivery(providers.stripe, 'stripe', { body }))
+    expect(amounts).toEqual([1234])
   })
 
   it('inbox.routes() serves POST /:provider when mounted under /webhooks in a Hono app', async () => {

@@ -121,6 +121,17 @@ export function testProvider(c: ProviderCase) {
       await expectRejected(provider, new Request(signed, { headers }), 400, 'missing_event_id')
     })
 
+    it(`inbox.fetch() verifies a leading BOM as signed bytes, then answers 400 invalid_body since JSON has none`, async () => {
+      const { input } = c.delivery('evt_conf_bom')
+      await expectRejected(provider, await signedDelivery(provider, c.name, { ...input, body: `\uFEFF${input.body}` }), 400, 'invalid_body')
+    })
+
+    it(`${c.name}() throws a TypeError for an empty secret or a list holding a non-string`, () => {
+      expect(() => c.create({ secret: '' })).toThrow(TypeError)
+      expect(() => c.create({ secret: [] })).toThrow(TypeError)
+      expect(() => c.create({ secret: ['ok', undefined as unknown as string] })).toThrow(TypeError)
+    })
+
     it(`${c.name}().sign() output round-trips through verify() for a UTF-8 body`, async () => {
       const { input } = c.delivery('evt_conf_ü')
       const body = input.body.replace('}', ',"note":"Grüße, 東京 🚀"}')
@@ -149,6 +160,11 @@ export function testProvider(c: ProviderCase) {
           expect(result.status).toBe(200)
         })
       }
+
+      it(`${c.name}() throws a TypeError for a tolerance that is NaN or negative`, () => {
+        expect(() => c.create({ secret: SECRET, tolerance: Number.NaN })).toThrow(TypeError)
+        expect(() => c.create({ secret: SECRET, tolerance: -1 })).toThrow(TypeError)
+      })
 
       it(`${c.name}().verify() names the measured age and the tolerance in its message`, async () => {
         const input = { ...c.delivery('evt_conf_12').input, timestamp: seconds - 612 }

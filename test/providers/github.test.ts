@@ -1,4 +1,5 @@
 import { sign, verify } from '@octokit/webhooks-methods'
+import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { github } from '../../providers/github.js'
 import { testProvider } from '../conformance/provider.js'
@@ -72,6 +73,14 @@ describe('github adapter specifics', () => {
       type: 'ping',
       payload: { zen: 'Keep it simple.' },
     })
+  })
+
+  it('github().verify() throws invalid_body for a body that is not UTF-8, even when signed over its exact bytes', async () => {
+    const provider = github({ secret: 's' })
+    const bytes = new Uint8Array([...new TextEncoder().encode('{"zen":"'), 0xff, ...new TextEncoder().encode('"}')])
+    const signature = `sha256=${createHmac('sha256', 's').update(bytes).digest('hex')}`
+    const req = request('', { 'x-hub-signature-256': signature, 'x-github-delivery': 'd7', 'x-github-event': 'ping' })
+    await expect(provider.verify(req, bytes)).rejects.toMatchObject({ status: 400, code: 'invalid_body' })
   })
 
   it('github().verify() throws missing_header when X-GitHub-Event is absent', async () => {
