@@ -1,10 +1,10 @@
 // The example server: every provider on POST /webhooks/:provider, over a SQLite file.
-// In your own project, import from 'webhook-inbox', 'webhook-inbox/providers' and
-// 'webhook-inbox/stores/sqlite' instead of these relative paths.
-import { serve } from '@hono/node-server'
+// In your own project, import from 'webhook-inbox', 'webhook-inbox/providers',
+// 'webhook-inbox/stores/sqlite' and 'webhook-inbox/node' instead of these relative paths.
 import { Hono } from 'hono'
 import { github, razorpay, slack, stripe } from '../providers/index.js'
 import { createInbox } from '../src/index.js'
+import { serve } from '../src/node.js'
 import { sqliteStore } from '../src/stores/sqlite.js'
 import { examplePort, exampleSecrets } from './dev-secrets.js'
 
@@ -47,15 +47,8 @@ const app = new Hono()
 app.get('/', (c) => c.text('webhook-inbox example: POST signed webhooks to /webhooks/{stripe,github,slack,razorpay}\n'))
 app.route('/webhooks', inbox.routes())
 
-const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: examplePort() }, (info) => {
-  console.log(`webhook-inbox listening on http://127.0.0.1:${info.port}/webhooks/:provider (store: ${dbPath})`)
-  if (defaulted.length > 0) console.log(`development secrets in use (set these variables to override):\n  ${defaulted.join('\n  ')}`)
-})
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    server.close(() => {
-      void store.close().then(() => process.exit(0))
-    })
-  })
-}
+// Serves on 127.0.0.1, runs the retry sweeper in this process, and on SIGTERM/SIGINT
+// lets running handlers finish (or gives their events back) before it exits.
+const served = await serve(inbox, { fetch: app.fetch, port: examplePort() })
+console.log(`webhook-inbox listening on http://127.0.0.1:${served.port}/webhooks/:provider (store: ${dbPath})`)
+if (defaulted.length > 0) console.log(`development secrets in use (set these variables to override):\n  ${defaulted.join('\n  ')}`)

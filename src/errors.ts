@@ -16,6 +16,7 @@ export type WebhookErrorCode =
   | 'handler_failed'
   | 'store_unavailable'
   | 'internal_error'
+  | 'shutting_down'
 
 const STATUS: Record<WebhookErrorCode, number> = {
   missing_header: 400,
@@ -31,6 +32,7 @@ const STATUS: Record<WebhookErrorCode, number> = {
   handler_failed: 500,
   store_unavailable: 503,
   internal_error: 500,
+  shutting_down: 503,
 }
 
 /**

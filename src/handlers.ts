@@ -1,4 +1,4 @@
-import type { ErrorHandler, Handler } from './types.js'
+import type { DeadLetterHandler, ErrorHandler, Handler } from './types.js'
 
 interface Registration {
   provider: string | undefined
@@ -14,6 +14,7 @@ interface Registration {
 export function createHandlers(providerNames: readonly string[]) {
   const registrations: Registration[] = []
   const errorHandlers: ErrorHandler[] = []
+  const deadLetterHandlers: DeadLetterHandler[] = []
 
   return {
     on(provider: string, type: string, handler: Handler) {
@@ -33,6 +34,9 @@ export function createHandlers(providerNames: readonly string[]) {
     onError(handler: ErrorHandler) {
       errorHandlers.push(handler)
     },
+    onDeadLetter(handler: DeadLetterHandler) {
+      deadLetterHandlers.push(handler)
+    },
     /** A handler for `issues` also runs for `issues.opened`: the type plus any `.suffix`. */
     handlersFor(provider: string, type: string): Handler[] {
       return registrations
@@ -44,5 +48,6 @@ export function createHandlers(providerNames: readonly string[]) {
         .map((r) => r.handler)
     },
     errorHandlers,
+    deadLetterHandlers,
   }
 }

@@ -1,18 +1,34 @@
 import { Hono } from 'hono'
-import { WebhookError } from './errors.js'
 import { createHandlers } from './handlers.js'
-import { readBody } from './read-body.js'
-import { answer, errorAnswer, replyAnswer } from './response.js'
-import { backoffMs, type BackoffOptions } from './retry.js'
-import type { Provider } from '../providers/types.js'
-import type { Store, StoredEvent } from './stores/types.js'
-import type { ErrorHandler, EventsOf, Handler, InboxEvent, Providers } from './types.js'
+import { type Defer, receive } from './receive.js'
+import type { BackoffOptions } from './retry.js'
+import type { InboxState } from './state.js'
+import { track } from './state.js'
+import type { ListFilter, Store, StoredEvent } from './stores/types.js'
+import {
+  purge,
+  type PurgeOptions,
+  retryDue,
+  type RetryOptions,
+  type RetrySummary,
+  shutdown,
+  startWorker,
+  type Worker,
+  type WorkerOptions,
+} from './sweeper.js'
+import type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, Providers } from './types.js'
 
 export interface InboxOptions<P extends Providers> {
   store: Store
   /** Instance name → provider; the name is the last path segment of the webhook URL. */
   providers: P
-  /** How long a claimed event is owned by one run before another may take it over. */
+  /**
+   * `inline` (default): handlers run before the answer (200, or 500 when one throws).
+   * `queue`: the answer is 202 as soon as the event is stored; handlers run in the
+   * background (Node: in this process; Workers: `ctx.waitUntil`), retried by the sweeper.
+   */
+  mode?: 'inline' | 'queue'
+  /** How long one run owns a claimed event; after that another may take it over. */
   leaseMs?: number
   /** Runs before an event is dead-lettered. */
   maxAttempts?: number
@@ -23,6 +39,11 @@ export interface InboxOptions<P extends Providers> {
 
 type PayloadOf<P extends Providers, K extends keyof P, T> = T extends keyof EventsOf<P[K]> ? EventsOf<P[K]>[T] : never
 
+/** What a Worker's `fetch` receives as its third argument; only `waitUntil` is used. */
+export interface ExecutionContextLike {
+  waitUntil(work: Promise<unknown>): void
+}
+
 export interface Inbox<P extends Providers> {
   /** Registers a handler for one event type of one provider instance. */
   on<K extends keyof P & string, T extends keyof EventsOf<P[K]> & string>(
@@ -32,28 +53,37 @@ export interface Inbox<P extends Providers> {
   ): Inbox<P>
   /** Registers a handler for every event of every provider. */
   onAny(handler: Handler): Inbox<P>
-  /** Called for every delivery that is not answered 2xx. */
+  /** Called for every delivery or run that ends in an error. */
   onError(handler: ErrorHandler): Inbox<P>
-  /** Any runtime: the provider instance is the last path segment (`/webhooks/stripe` → `stripe`). */
-  fetch(request: Request): Promise<Response>
+  /** Called once when an event is dead-lettered after `maxAttempts` failed runs. */
+  onDeadLetter(handler: DeadLetterHandler): Inbox<P>
+  /**
+   * Any runtime: the provider instance is the last path segment (`/webhooks/stripe`
+   * → `stripe`). On Workers, pass the execution context so queue mode can use `waitUntil`.
+   */
+  fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>
   /** A Hono app serving `POST /:provider`, to mount with `app.route('/webhooks', inbox.routes())`. */
   routes(): Hono
+  /** The sweeper, once: runs every due event (failed and due, queued, or abandoned by a dead process). */
+  retryDue(options?: RetryOptions): Promise<RetrySummary>
+  /** Runs the sweeper every `intervalMs` in this process, and purges past the retention. */
+  startWorker(options?: WorkerOptions): Worker
+  /** Stops taking events, waits up to `graceMs` for running handlers, gives back the rest, closes the store. */
+  shutdown(options?: { graceMs?: number }): Promise<void>
+  get(provider: keyof P & string, eventId: string): Promise<StoredEvent | undefined>
+  list(filter?: ListFilter): Promise<StoredEvent[]>
+  /** Deletes old events (by default processed ones only); returns how many. */
+  purge(options: PurgeOptions): Promise<number>
 }
 
-// ignoreBOM: the stored body must keep every byte that was signed.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
-const MAX_ERROR_LENGTH = 2000
+const QUEUE_CONCURRENCY = 32
 
-function describe(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-  return text.slice(0, MAX_ERROR_LENGTH)
-}
-
-async function guardStore<T>(what: string, run: () => Promise<T>): Promise<T> {
+function lastSegment(url: string): string {
+  const segment = new URL(url).pathname.split('/').filter((s) => s !== '').at(-1) ?? ''
   try {
-    return await run()
-  } catch (cause) {
-    throw new WebhookError('store_unavailable', `store: ${what} failed (${describe(cause)})`, { cause })
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
   }
 }
 
@@ -63,133 +93,63 @@ async function guardStore<T>(what: string, run: () => Promise<T>): Promise<T> {
  * that fails verification reaches the store or a handler.
  */
 export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbox<P> {
-  const { store, providers } = options
-  const leaseMs = options.leaseMs ?? 60_000
-  const maxAttempts = options.maxAttempts ?? 10
-  const now = options.now ?? Date.now
-  const handlers = createHandlers(Object.keys(providers))
-
-  async function notify(error: WebhookError, event?: InboxEvent) {
-    if (handlers.errorHandlers.length === 0) {
-      if (error.status >= 500) console.error(error.message)
-      return
-    }
-    for (const onError of handlers.errorHandlers) {
-      try {
-        await onError(error, event)
-      } catch (failure) {
-        console.error(`[webhook-inbox] onError handler threw: ${describe(failure)}`)
-      }
-    }
+  const state: InboxState = {
+    store: options.store,
+    providers: options.providers,
+    handlers: createHandlers(Object.keys(options.providers)),
+    mode: options.mode ?? 'inline',
+    leaseMs: options.leaseMs ?? 60_000,
+    maxAttempts: options.maxAttempts ?? 10,
+    backoff: options.backoff,
+    now: options.now ?? Date.now,
+    runs: new Set(),
+    pending: new Set(),
+    stopping: false,
   }
-
-  async function run(stored: StoredEvent, payload: unknown, provider: Provider): Promise<Response> {
-    const key = { provider: stored.provider, eventId: stored.eventId }
-    const attempt = stored.attempts
-    const event: InboxEvent = {
-      provider: stored.provider,
-      id: stored.eventId,
-      type: stored.type,
-      payload,
-      attempt,
-      receivedAt: stored.receivedAt,
-    }
-    const controller = new AbortController()
-    let reply: Response | undefined
-    try {
-      for (const handler of handlers.handlersFor(stored.provider, stored.type)) {
-        const value = await handler(event, { signal: controller.signal })
-        if (value instanceof Response || (value !== undefined && provider.handlerReplies)) reply = replyAnswer(value)
-      }
-    } catch (cause) {
-      controller.abort(cause)
-      const dead = attempt >= maxAttempts
-      const nextAttemptAt = dead ? null : now() + backoffMs(attempt, options.backoff)
-      await guardStore('fail', () => store.fail(key, attempt, { error: describe(cause), nextAttemptAt, now: now() }))
-      const error = new WebhookError(
-        'handler_failed',
-        `${stored.provider}: handler failed for ${stored.type} ${stored.eventId} (attempt ${attempt} of ${maxAttempts}, ${
-          dead ? 'dead-lettered' : `retry after ${new Date(nextAttemptAt!).toISOString()}`
-        })`,
-        { cause },
-      )
-      await notify(error, event)
-      return errorAnswer(error)
-    }
-    await guardStore('complete', () => store.complete(key, attempt, now()))
-    return reply ?? answer('processed')
-  }
-
-  async function receive(name: string, request: Request): Promise<Response> {
-    try {
-      const provider = Object.hasOwn(providers, name) ? providers[name] : undefined
-      if (provider === undefined) {
-        throw new WebhookError('unknown_provider', `no provider named "${name}" (configured: ${Object.keys(providers).join(', ')})`)
-      }
-      if (request.method !== 'POST') {
-        throw new WebhookError('method_not_allowed', `${name}: ${request.method} is not allowed, webhooks are POSTed`)
-      }
-      const rawBody = await readBody(request, provider.maxBodyBytes, name)
-      let verified: Awaited<ReturnType<typeof provider.verify>>
-      try {
-        verified = await provider.verify(request, rawBody)
-      } catch (cause) {
-        if (cause instanceof WebhookError) throw cause
-        // A verifier that throws on input it did not expect has still not verified it.
-        throw new WebhookError('signature_mismatch', `${name}: signature could not be verified (${describe(cause)})`, { cause })
-      }
-      if (verified instanceof Response) return verified
-      const headers: Record<string, string> = {}
-      for (const header of provider.storedHeaders) {
-        const value = request.headers.get(header)
-        if (value !== null) headers[header] = value
-      }
-      const claim = await guardStore('claim', () =>
-        store.claim(
-          { provider: name, eventId: verified.id, type: verified.type, body: decoder.decode(rawBody), headers },
-          { now: now(), leaseMs },
-        ),
-      )
-      if (claim.outcome === 'duplicate') return answer('duplicate')
-      return await run(claim.event, verified.payload, provider)
-    } catch (error) {
-      const failure =
-        error instanceof WebhookError
-          ? error
-          : new WebhookError('internal_error', `${name}: unexpected failure (${describe(error)})`, { cause: error })
-      await notify(failure)
-      return errorAnswer(failure)
-    }
-  }
-
-  function lastSegment(url: string): string {
-    const segments = new URL(url).pathname.split('/').filter((s) => s !== '')
-    try {
-      return decodeURIComponent(segments.at(-1) ?? '')
-    } catch {
-      return segments.at(-1) ?? ''
-    }
+  // Past this many background runs a queued event is left to the sweeper: it is already
+  // stored and due, so a burst costs rows on disk, not unbounded promises in memory.
+  const inProcess: Defer = (work) => {
+    if (state.pending.size < QUEUE_CONCURRENCY) track(state, work())
   }
 
   const inbox: Inbox<P> = {
     on(provider, type, handler) {
-      handlers.on(provider, type, handler as Handler)
+      state.handlers.on(provider, type, handler as Handler)
       return inbox
     },
     onAny(handler) {
-      handlers.onAny(handler)
+      state.handlers.onAny(handler)
       return inbox
     },
     onError(handler) {
-      handlers.onError(handler)
+      state.handlers.onError(handler)
       return inbox
     },
-    fetch: (request) => receive(lastSegment(request.url), request),
+    onDeadLetter(handler) {
+      state.handlers.onDeadLetter(handler)
+      return inbox
+    },
+    fetch: (request, _env, ctx) =>
+      receive(state, lastSegment(request.url), request, ctx ? (work) => ctx.waitUntil(work()) : inProcess),
     routes() {
       const app = new Hono()
-      app.all('/:provider', (c) => receive(c.req.param('provider'), c.req.raw))
+      app.all('/:provider', (c) => {
+        let defer = inProcess
+        try {
+          // Hono throws when asked for an execution context it was not given (Node).
+          const ctx = c.executionCtx
+          defer = (work) => ctx.waitUntil(work())
+        } catch {}
+        return receive(state, c.req.param('provider'), c.req.raw, defer)
+      })
       return app
     },
+    retryDue: (retryOptions) => retryDue(state, retryOptions),
+    startWorker: (workerOptions) => startWorker(state, workerOptions),
+    shutdown: (shutdownOptions) => shutdown(state, shutdownOptions),
+    get: (provider, eventId) => state.store.get({ provider, eventId }),
+    list: (filter) => state.store.list(filter),
+    purge: (purgeOptions) => purge(state, purgeOptions),
   }
   return inbox
 }

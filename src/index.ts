@@ -1,6 +1,14 @@
 export { WebhookError, type WebhookErrorCode } from './errors.js'
-export { createInbox, type Inbox, type InboxOptions } from './inbox.js'
+export { createInbox, type ExecutionContextLike, type Inbox, type InboxOptions } from './inbox.js'
 export { STATUS_HEADER, type AnswerStatus } from './response.js'
-export type { BackoffOptions } from './retry.js'
-export type { ClaimResult, EventKey, EventStatus, ListFilter, NewEvent, Store, StoredEvent } from './stores/types.js'
-export type { ErrorHandler, EventsOf, Handler, HandlerContext, InboxEvent, Providers } from './types.js'
+export { backoffMs, type BackoffOptions } from './retry.js'
+export type { ClaimOptions, ClaimResult, EventKey, EventStatus, ListFilter, NewEvent, Store, StoredEvent } from './stores/types.js'
+export {
+  DEFAULT_RETENTION_MS,
+  type PurgeOptions,
+  type RetryOptions,
+  type RetrySummary,
+  type Worker,
+  type WorkerOptions,
+} from './sweeper.js'
+export type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, HandlerContext, InboxEvent, Providers } from './types.js'

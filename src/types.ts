@@ -18,7 +18,12 @@ export interface InboxEvent<Payload = unknown> {
 }
 
 export interface HandlerContext {
-  /** Aborted when the inbox gives up on this run; pass it to downstream calls. */
+  /** 1 on the first run, higher on retries (the same as `event.attempt`). */
+  attempt: number
+  /**
+   * Aborted when this run's lease runs out (another run may take the event over) or
+   * the inbox shuts down; pass it to downstream calls so they stop too.
+   */
   signal: AbortSignal
 }
 
@@ -30,3 +35,6 @@ export interface HandlerContext {
 export type Handler<Payload = unknown> = (event: InboxEvent<Payload>, ctx: HandlerContext) => unknown
 
 export type ErrorHandler = (error: WebhookError, event?: InboxEvent) => void | Promise<void>
+
+/** Called once when an event is dead-lettered, with the error of its last run. */
+export type DeadLetterHandler = (event: InboxEvent, error: WebhookError) => void | Promise<void>

@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core'
 
-export const EVENT_STATUSES = ['processing', 'processed', 'failed', 'dead'] as const
+export const EVENT_STATUSES = ['received', 'processing', 'processed', 'failed', 'dead'] as const
 
 /**
  * One row per (provider, event_id): the dedupe table and the durable record

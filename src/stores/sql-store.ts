@@ -1,7 +1,7 @@
-import { and, desc, eq, gte, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { webhookEvents as t } from './schema.js'
-import type { ClaimResult, EventKey, ListFilter, NewEvent, Store, StoredEvent } from './types.js'
+import type { ClaimResult, EventKey, ListFilter, Store, StoredEvent } from './types.js'
 
 // Shared by the better-sqlite3 (sync) and D1 (async) drivers: drizzle queries are
 // awaitable on both, so the statements are written once.
@@ -18,57 +18,116 @@ function keyIs(key: EventKey) {
   return and(eq(t.provider, key.provider), eq(t.eventId, key.eventId))
 }
 
+/** A run that died: its row is still `processing` but the lease has run out. */
+function leaseExpired(now: number) {
+  return and(eq(t.status, 'processing'), lte(t.lockedUntil, now))
+}
+
+/** Waiting or failed and its time has come, or abandoned by a run that died. */
+function isDue(now: number) {
+  return or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, now)), leaseExpired(now))
+}
+
+/** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
+function heldBy(key: EventKey, attempt: number) {
+  return and(keyIs(key), eq(t.status, 'processing'), eq(t.attempts, attempt))
+}
+
 /** Store over any drizzle SQLite database that already has the schema applied. */
 export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}): Store {
+  const lease = (now: number, leaseMs: number) =>
+    ({ status: 'processing', attempts: sql`${t.attempts} + 1`, lockedUntil: now + leaseMs, updatedAt: now }) as const
+
+  async function changed(query: PromiseLike<unknown[]>) {
+    return (await query).length === 1
+  }
+
   return {
-    async claim(event: NewEvent, { now, leaseMs }): Promise<ClaimResult> {
-      const lockedUntil = now + leaseMs
-      // One statement decides it: a new row is inserted, a failed or abandoned one is
-      // taken over, and anything else is left alone (ON CONFLICT … WHERE false acts as
-      // DO NOTHING), so two concurrent deliveries can never both be handed the event.
+    async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
+      // One statement decides it: a new row is inserted, a waiting, failed or abandoned
+      // one is taken over, and anything else is left alone (ON CONFLICT … WHERE false
+      // acts as DO NOTHING), so two concurrent deliveries can never both get the event.
       const rows: Row[] = await db
         .insert(t)
         .values({
           ...event,
           headers: JSON.stringify(event.headers),
-          status: 'processing',
-          attempts: 1,
-          lockedUntil,
+          ...(queue
+            ? { status: 'received', attempts: 0, nextAttemptAt: now }
+            : { status: 'processing', attempts: 1, lockedUntil: now + leaseMs }),
           receivedAt: now,
           updatedAt: now,
         })
         .onConflictDoUpdate({
           target: [t.provider, t.eventId],
-          set: { status: 'processing', attempts: sql`${t.attempts} + 1`, lockedUntil, updatedAt: now },
-          setWhere: or(eq(t.status, 'failed'), and(eq(t.status, 'processing'), lte(t.lockedUntil, now))),
+          set: queue ? { status: 'received', nextAttemptAt: now, lockedUntil: null, updatedAt: now } : lease(now, leaseMs),
+          setWhere: queue
+            ? or(eq(t.status, 'failed'), leaseExpired(now))
+            : or(inArray(t.status, ['received', 'failed']), leaseExpired(now)),
         })
         .returning()
       const row = rows[0]
-      return row ? { outcome: 'claimed', event: toStored(row) } : { outcome: 'duplicate' }
+      if (!row) return { outcome: 'duplicate' }
+      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: toStored(row) }
     },
 
-    async complete(key, attempt, now) {
-      const rows = await db
-        .update(t)
-        .set({ status: 'processed', processedAt: now, lockedUntil: null, nextAttemptAt: null, updatedAt: now })
-        .where(and(keyIs(key), eq(t.status, 'processing'), eq(t.attempts, attempt)))
-        .returning({ id: t.id })
-      return rows.length === 1
+    async take(key, { now, leaseMs }) {
+      const rows: Row[] = await db.update(t).set(lease(now, leaseMs)).where(and(keyIs(key), isDue(now))).returning()
+      return rows[0] && toStored(rows[0])
     },
 
-    async fail(key, attempt, { error, nextAttemptAt, now }) {
+    async due(now, limit) {
+      return db
+        .select({ provider: t.provider, eventId: t.eventId })
+        .from(t)
+        .where(isDue(now))
+        .orderBy(asc(sql`coalesce(${t.nextAttemptAt}, ${t.lockedUntil})`))
+        .limit(limit)
+    },
+
+    complete(key, attempt, now) {
+      return changed(
+        db
+          .update(t)
+          .set({ status: 'processed', processedAt: now, lockedUntil: null, nextAttemptAt: null, updatedAt: now })
+          .where(heldBy(key, attempt))
+          .returning({ id: t.id }),
+      )
+    },
+
+    fail(key, attempt, { error, nextAttemptAt, now }) {
+      return changed(
+        db
+          .update(t)
+          .set({
+            status: nextAttemptAt === null ? 'dead' : 'failed',
+            lastError: error,
+            nextAttemptAt,
+            lockedUntil: null,
+            updatedAt: now,
+          })
+          .where(heldBy(key, attempt))
+          .returning({ id: t.id }),
+      )
+    },
+
+    release(key, attempt, now) {
+      return changed(
+        db
+          .update(t)
+          .set({ status: 'received', attempts: attempt - 1, nextAttemptAt: now, lockedUntil: null, updatedAt: now })
+          .where(heldBy(key, attempt))
+          .returning({ id: t.id }),
+      )
+    },
+
+    async purge({ before, statuses }) {
+      if (statuses.length === 0) return 0
       const rows = await db
-        .update(t)
-        .set({
-          status: nextAttemptAt === null ? 'dead' : 'failed',
-          lastError: error,
-          nextAttemptAt,
-          lockedUntil: null,
-          updatedAt: now,
-        })
-        .where(and(keyIs(key), eq(t.status, 'processing'), eq(t.attempts, attempt)))
+        .delete(t)
+        .where(and(inArray(t.status, [...statuses]), lt(t.updatedAt, before)))
         .returning({ id: t.id })
-      return rows.length === 1
+      return rows.length
     },
 
     async get(key) {

@@ -10,6 +10,13 @@ export interface SqliteStoreOptions {
   path: string
   /** Milliseconds a write waits for another process's lock before failing (503). */
   busyTimeoutMs?: number
+  /**
+   * `'process'` (default): a stored event survives a crash of the process; the last
+   * commits before a power loss or OS crash may be lost (`synchronous = NORMAL`).
+   * `'full'`: every commit is fsynced before it returns, so it survives power loss too
+   * (`synchronous = FULL`), at the cost of one fsync per commit.
+   */
+  durability?: 'process' | 'full'
 }
 
 // Same relative path from src/stores/ in the repo and from dist/src/stores/ in the
@@ -20,19 +27,24 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url))
  * The embedded default store: a better-sqlite3 file in WAL mode, migrated on open.
  * Several processes on one host may share the file.
  *
- * Durability: `synchronous = NORMAL`, so a committed event survives a crash of the
- * process but the last commits before a power loss or OS crash may be lost.
+ * Durability: see `durability`; the default survives a process crash, not a power loss.
  *
  * @example
  * sqliteStore({ path: 'webhooks.db' })
  */
-export function sqliteStore(options: SqliteStoreOptions): Store {
+export interface SqliteStore extends Store {
+  /** The better-sqlite3 connection, for backups and your own read-only queries. */
+  readonly database: Database.Database
+}
+
+export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const sqlite = new Database(options.path)
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
   sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
   migrateSqlite(sqlite, MIGRATIONS)
-  return createSqlStore(drizzle({ client: sqlite }), async () => {
+  const store = createSqlStore(drizzle({ client: sqlite }), async () => {
     sqlite.close()
   })
+  return { ...store, database: sqlite }
 }

@@ -1,8 +1,10 @@
 import type { EVENT_STATUSES } from './schema.js'
 
 /**
- * `processing` (claimed, lease in `lockedUntil`) → `processed`, or `failed`
- * (retried at `nextAttemptAt`) → … → `dead` after `maxAttempts`.
+ * `received` (stored, waiting for a run at `nextAttemptAt`) → `processing` (one run
+ * holds the lease until `lockedUntil`) → `processed`; or `failed` (runs again at
+ * `nextAttemptAt`) → … → `dead` after `maxAttempts`. A `processing` row whose lease
+ * ran out is due again: its process died.
  */
 export type EventStatus = (typeof EVENT_STATUSES)[number]
 
@@ -29,11 +31,19 @@ export interface StoredEvent extends NewEvent {
 }
 
 /**
- * `claimed`: this caller holds the lease for attempt `event.attempts` (a new row,
- * a failed one, or one whose lease ran out). `duplicate`: processed, dead, or
- * in flight under a live lease; the caller must not run handlers.
+ * `claimed`: this caller holds the lease for attempt `event.attempts` (a new row, a
+ * waiting or failed one, or one whose lease ran out). `queued` (queue claims only):
+ * stored as `received`, to be run by `take()`. `duplicate`: processed, dead, queued,
+ * or in flight under a live lease; the caller must not run handlers.
  */
-export type ClaimResult = { outcome: 'claimed'; event: StoredEvent } | { outcome: 'duplicate' }
+export type ClaimResult = { outcome: 'claimed' | 'queued'; event: StoredEvent } | { outcome: 'duplicate' }
+
+export interface ClaimOptions {
+  now: number
+  leaseMs: number
+  /** Store for a later run (`received`) instead of leasing it to the caller now. */
+  queue?: boolean
+}
 
 export interface ListFilter {
   provider?: string
@@ -49,12 +59,20 @@ export interface ListFilter {
  * one conditional statement, so two processes can never both own an event.
  */
 export interface Store {
-  /** Inserts the event, or re-claims it when failed or its lease ran out; atomic. */
-  claim(event: NewEvent, options: { now: number; leaseMs: number }): Promise<ClaimResult>
+  /** Inserts the event, or re-claims it when waiting, failed or its lease ran out; atomic. */
+  claim(event: NewEvent, options: ClaimOptions): Promise<ClaimResult>
+  /** Leases one due event (waiting or failed with `nextAttemptAt` ≤ now, or lease expired) to the caller. */
+  take(key: EventKey, options: { now: number; leaseMs: number }): Promise<StoredEvent | undefined>
+  /** Keys of up to `limit` due events, the longest waiting first. */
+  due(now: number, limit: number): Promise<EventKey[]>
   /** Marks attempt `attempt` processed; false when that claim no longer holds the row. */
   complete(key: EventKey, attempt: number, now: number): Promise<boolean>
   /** Marks attempt `attempt` failed (retry at `nextAttemptAt`) or, with `nextAttemptAt: null`, dead. */
   fail(key: EventKey, attempt: number, failure: { error: string; nextAttemptAt: number | null; now: number }): Promise<boolean>
+  /** Gives a lease back unfinished (shutdown): the event waits again and the attempt is not counted. */
+  release(key: EventKey, attempt: number, now: number): Promise<boolean>
+  /** Deletes events in `statuses` last updated before `before` (ms); returns how many. */
+  purge(options: { before: number; statuses: readonly EventStatus[] }): Promise<number>
   get(key: EventKey): Promise<StoredEvent | undefined>
   /** Newest first. */
   list(filter?: ListFilter): Promise<StoredEvent[]>

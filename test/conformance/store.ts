@@ -104,6 +104,88 @@ export function testStore(c: StoreCase) {
       expect(await store.complete(key, 2, NOW + LEASE + 2)).toBe(true)
     })
 
+    it('store.claim({ queue: true }) stores a new event as received, attempt 0, due now, and a second one is a duplicate', async () => {
+      const store = await c.create()
+      const first = await store.claim(newEvent('q1'), { now: NOW, leaseMs: LEASE, queue: true })
+      expect(first).toMatchObject({ outcome: 'queued', event: { status: 'received', attempts: 0, nextAttemptAt: NOW, lockedUntil: null } })
+      expect(await store.claim(newEvent('q1'), { now: NOW, leaseMs: LEASE, queue: true })).toEqual({ outcome: 'duplicate' })
+    })
+
+    it('store.claim() without queue takes over a received event that is still waiting for its run', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('q2'), { now: NOW, leaseMs: LEASE, queue: true })
+      expect(await store.claim(newEvent('q2'), { now: NOW + 1, leaseMs: LEASE })).toMatchObject({
+        outcome: 'claimed',
+        event: { status: 'processing', attempts: 1 },
+      })
+    })
+
+    it('store.claim({ queue: true }) puts a failed event back in the queue, due now', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('q3'), { now: NOW, leaseMs: LEASE })
+      await store.fail({ provider: 'github', eventId: 'q3' }, 1, { error: 'x', nextAttemptAt: NOW + 99_000, now: NOW })
+      expect(await store.claim(newEvent('q3'), { now: NOW + 5, leaseMs: LEASE, queue: true })).toMatchObject({
+        outcome: 'queued',
+        event: { status: 'received', nextAttemptAt: NOW + 5, attempts: 1 },
+      })
+    })
+
+    it('store.due() returns only due events: waiting or failed whose time has come, and expired leases', async () => {
+      const store = await c.create()
+      const key = (eventId: string) => ({ provider: 'github', eventId })
+      await store.claim(newEvent('waiting'), { now: NOW, leaseMs: LEASE, queue: true })
+      await store.claim(newEvent('failed-due'), { now: NOW, leaseMs: LEASE })
+      await store.fail(key('failed-due'), 1, { error: 'x', nextAttemptAt: NOW + 1000, now: NOW })
+      await store.claim(newEvent('failed-later'), { now: NOW, leaseMs: LEASE })
+      await store.fail(key('failed-later'), 1, { error: 'x', nextAttemptAt: NOW + 5000, now: NOW })
+      await store.claim(newEvent('abandoned'), { now: NOW - LEASE, leaseMs: LEASE })
+      await store.claim(newEvent('running'), { now: NOW, leaseMs: LEASE })
+      await store.claim(newEvent('done'), { now: NOW, leaseMs: LEASE })
+      await store.complete(key('done'), 1, NOW)
+      await store.claim(newEvent('gone'), { now: NOW, leaseMs: LEASE })
+      await store.fail(key('gone'), 1, { error: 'x', nextAttemptAt: null, now: NOW })
+      const due = (await store.due(NOW + 1000, 10)).map((k) => k.eventId).sort()
+      expect(due).toEqual(['abandoned', 'failed-due', 'waiting'])
+      expect(await store.due(NOW + 1000, 2)).toHaveLength(2)
+    })
+
+    it('store.take() leases a due event once: of 10 concurrent takes exactly one gets it, as the next attempt', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('t1'), { now: NOW, leaseMs: LEASE })
+      await store.fail({ provider: 'github', eventId: 't1' }, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
+      expect(await store.take({ provider: 'github', eventId: 't1' }, { now: NOW + 9, leaseMs: LEASE })).toBeUndefined()
+      const takes = await Promise.all(
+        Array.from({ length: 10 }, () => store.take({ provider: 'github', eventId: 't1' }, { now: NOW + 10, leaseMs: LEASE })),
+      )
+      const taken = takes.filter((t) => t !== undefined)
+      expect(taken).toHaveLength(1)
+      expect(taken[0]).toMatchObject({ status: 'processing', attempts: 2, lockedUntil: NOW + 10 + LEASE })
+    })
+
+    it('store.release() gives a lease back: the event waits again, due now, with the attempt uncounted', async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'r1' }
+      await store.claim(newEvent('r1'), { now: NOW, leaseMs: LEASE })
+      expect(await store.release(key, 2, NOW + 1)).toBe(false)
+      expect(await store.release(key, 1, NOW + 1)).toBe(true)
+      expect(await store.get(key)).toMatchObject({ status: 'received', attempts: 0, nextAttemptAt: NOW + 1, lockedUntil: null })
+      expect(await store.due(NOW + 1, 10)).toEqual([key])
+    })
+
+    it('store.purge() deletes only events in the given statuses last updated before the cut-off', async () => {
+      const store = await c.create()
+      const key = (eventId: string) => ({ provider: 'github', eventId })
+      await store.claim(newEvent('old-done'), { now: NOW, leaseMs: LEASE })
+      await store.complete(key('old-done'), 1, NOW)
+      await store.claim(newEvent('new-done'), { now: NOW, leaseMs: LEASE })
+      await store.complete(key('new-done'), 1, NOW + 100)
+      await store.claim(newEvent('old-dead'), { now: NOW, leaseMs: LEASE })
+      await store.fail(key('old-dead'), 1, { error: 'x', nextAttemptAt: null, now: NOW })
+      expect(await store.purge({ before: NOW + 50, statuses: ['processed'] })).toBe(1)
+      expect((await store.list()).map((e) => e.eventId).sort()).toEqual(['new-done', 'old-dead'])
+      expect(await store.purge({ before: NOW + 50, statuses: [] })).toBe(0)
+    })
+
     it('store.get() returns undefined for an event it never stored', async () => {
       const store = await c.create()
       expect(await store.get({ provider: 'github', eventId: 'nope' })).toBeUndefined()

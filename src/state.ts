@@ -1,0 +1,31 @@
+import type { Providers } from './types.js'
+import type { createHandlers } from './handlers.js'
+import type { BackoffOptions } from './retry.js'
+import type { Store } from './stores/types.js'
+
+/** Tells a run apart from a lease timeout: the inbox is stopping, so give the lease back. */
+export class ShutdownSignal extends Error {
+  override readonly name = 'ShutdownSignal'
+}
+
+/** Everything the pipeline modules share; built once by `createInbox`. */
+export interface InboxState {
+  store: Store
+  providers: Providers
+  handlers: ReturnType<typeof createHandlers>
+  mode: 'inline' | 'queue'
+  leaseMs: number
+  maxAttempts: number
+  backoff: BackoffOptions | undefined
+  now: () => number
+  /** Controllers of the handler runs in progress, aborted by `shutdown()`. */
+  runs: Set<AbortController>
+  /** Background work started here (queue mode on Node, sweeper passes); awaited by `shutdown()`. */
+  pending: Set<Promise<unknown>>
+  stopping: boolean
+}
+
+export function track(state: InboxState, work: Promise<unknown>) {
+  state.pending.add(work)
+  void work.finally(() => state.pending.delete(work))
+}

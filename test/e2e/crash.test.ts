@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { deliver, ledgerLines, type Server, startServer, waitFor } from './processes.js'
+
+describe('real processes sharing one SQLite file', () => {
+  let dir: string
+  const servers: Server[] = []
+  const paths = () => ({ db: join(dir, 'webhooks.db'), ledger: join(dir, 'ledger.txt') })
+  const start = async (env: Record<string, string>) => {
+    const server = await startServer({ WEBHOOK_INBOX_DB: paths().db, LEDGER: paths().ledger, ...env })
+    servers.push(server)
+    return server
+  }
+  const row = (eventId: string) => {
+    const db = new Database(paths().db, { readonly: true })
+    try {
+      return db.prepare('select status, attempts from webhook_events where event_id = ?').get(eventId)
+    } finally {
+      db.close()
+    }
+  }
+
+  afterEach(() => {
+    for (const server of servers.splice(0)) if (server.child.exitCode === null) server.child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('two processes answer 1,000 concurrent deliveries of 100 ids 2xx, and each id succeeds exactly once', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-procs-'))
+    const [a, b] = await Promise.all([start({ HANDLER_MS: '3' }), start({ HANDLER_MS: '3' })])
+    const ids = Array.from({ length: 100 }, (_, i) => `multi-${i}`)
+    const jobs = Array.from({ length: 1000 }, (_, i) => ({ port: (i % 2 === 0 ? a! : b!).port, id: ids[(i * 7) % 100]! }))
+    const statuses: number[] = []
+    let next = 0
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (next < jobs.length) {
+          const job = jobs[next++]!
+          const response = await deliver(job.port, job.id)
+          statuses.push(response.status)
+          await response.arrayBuffer()
+        }
+      }),
+    )
+    expect(statuses.filter((s) => s < 200 || s > 299)).toEqual([])
+    const done = ledgerLines(paths().ledger, 'done').map((line) => line.split(' ')[1])
+    expect(done.length).toBe(100)
+    expect(new Set(done).size).toBe(100)
+    const pids = new Set(ledgerLines(paths().ledger, 'done').map((line) => line.split(' ')[3]))
+    expect(pids.size).toBe(2)
+  }, 60_000)
+
+  it('a process killed with SIGKILL mid-handler loses nothing: after restart the sweeper finishes the event once', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-crash-'))
+    const first = await start({ HANG_FIRST_ATTEMPT: '1', LEASE_MS: '1500' })
+    const pending = deliver(first.port, 'crash-1').catch(() => undefined)
+    await waitFor(() => ledgerLines(paths().ledger, 'start', 'crash-1').length === 1, 10_000, 'the handler to start')
+    first.child.kill('SIGKILL')
+    await first.exited
+    await pending
+    expect(row('crash-1')).toEqual({ status: 'processing', attempts: 1 })
+
+    await start({ LEASE_MS: '1500', WORKER_INTERVAL_MS: '100' })
+    await waitFor(() => ledgerLines(paths().ledger, 'done', 'crash-1').length > 0, 15_000, 'the sweeper to finish the event')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(ledgerLines(paths().ledger, 'done', 'crash-1')).toHaveLength(1)
+    expect(row('crash-1')).toEqual({ status: 'processed', attempts: 2 })
+  }, 60_000)
+
+  it('SIGTERM lets a running handler finish, answers it, and exits 0', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-term-'))
+    const server = await start({ HANDLER_MS: '400' })
+    const response = deliver(server.port, 'term-1')
+    await waitFor(() => ledgerLines(paths().ledger, 'start', 'term-1').length === 1, 10_000, 'the handler to start')
+    server.child.kill('SIGTERM')
+    expect((await response).status).toBe(200)
+    expect(await server.exited).toBe(0)
+    expect(row('term-1')).toEqual({ status: 'processed', attempts: 1 })
+  }, 30_000)
+
+  it('SIGTERM gives back the lease of a handler still running after the grace period, and the next process runs it at once', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-grace-'))
+    const server = await start({ HANG_FIRST_ATTEMPT: '1', GRACE_MS: '200' })
+    const response = deliver(server.port, 'grace-1')
+    await waitFor(() => ledgerLines(paths().ledger, 'start', 'grace-1').length === 1, 10_000, 'the handler to start')
+    server.child.kill('SIGTERM')
+    expect((await response).status).toBe(503)
+    expect(await server.exited).toBe(0)
+    expect(row('grace-1')).toEqual({ status: 'received', attempts: 0 })
+
+    await start({})
+    await waitFor(() => ledgerLines(paths().ledger, 'done', 'grace-1').length === 1, 10_000, 'the next process to run it')
+    expect(row('grace-1')).toEqual({ status: 'processed', attempts: 1 })
+  }, 30_000)
+})

@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { github } from '../../providers/github.js'
+
+export const LEDGER_SECRET = 'ledger-secret'
+const signer = github({ secret: LEDGER_SECRET })
+
+export interface Server {
+  child: ChildProcess
+  port: number
+  exited: Promise<number | null>
+}
+
+/** Starts test/e2e/fixtures/ledger-server.ts and resolves once it listens on 127.0.0.1. */
+export async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/ledger-server.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  let output = ''
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
+    const read = (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /listening (\d+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve(Number(match[1]))
+      }
+    }
+    child.stdout!.on('data', read)
+    child.stderr!.on('data', read)
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)))
+  })
+  return { child, port, exited }
+}
+
+export async function deliver(port: number, id: string): Promise<Response> {
+  const body = JSON.stringify({ action: 'opened', issue: { number: 1 } })
+  const headers = await signer.sign({ body, id, type: 'issues' })
+  return fetch(`http://127.0.0.1:${port}/webhooks/github`, { method: 'POST', headers, body })
+}
+
+export function ledgerLines(path: string, kind: 'start' | 'done', id?: string): string[] {
+  if (!existsSync(path)) return []
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith(`${kind} `) && (id === undefined || line.split(' ')[1] === id))
+}
+
+/** Polls until `check` holds, for at most `ms`. */
+export async function waitFor(check: () => boolean, ms: number, what: string) {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}

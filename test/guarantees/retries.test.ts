@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest'
+import { github, stripe } from '../../providers/index.js'
+import type { WebhookError } from '../../src/errors.js'
+import { createInbox } from '../../src/inbox.js'
+import type { InboxEvent } from '../../src/types.js'
+import { sqliteStore } from '../../src/stores/sqlite.js'
+import { NOW, onCleanup, signedDelivery, tempStore } from '../helpers.js'
+
+const secret = 'retry-secret'
+const providers = { github: github({ secret }), stripe: stripe({ secret, now: () => NOW }) }
+const issue = (id: string) =>
+  signedDelivery(providers.github, 'github', { body: JSON.stringify({ action: 'opened', issue: {} }), id, type: 'issues' })
+
+function setup(options: { maxAttempts?: number; mode?: 'inline' | 'queue'; leaseMs?: number } = {}) {
+  const { store, path } = tempStore()
+  const clock = { now: NOW }
+  const inbox = createInbox({ store, providers, now: () => clock.now, backoff: { baseMs: 1000, maxMs: 60_000 }, ...options })
+  inbox.onError(() => {})
+  return { store, path, inbox, clock }
+}
+
+describe('inbox.retryDue() (the sweeper)', () => {
+  it('retries a failing handler with growing delays, then dead-letters it with its last error and calls onDeadLetter once', async () => {
+    const { inbox, store, clock } = setup({ maxAttempts: 4 })
+    const attempts: number[] = []
+    inbox.onAny((event) => {
+      attempts.push(event.attempt)
+      throw new Error(`failure ${event.attempt}`)
+    })
+    const dead: [InboxEvent, WebhookError][] = []
+    inbox.onDeadLetter((event, error) => void dead.push([event, error]))
+    const key = { provider: 'github', eventId: 'gh-fail' }
+
+    expect((await inbox.fetch(await issue('gh-fail'))).status).toBe(500)
+    const delays: number[] = []
+    for (let run = 2; run <= 4; run++) {
+      const row = (await store.get(key))!
+      delays.push(row.nextAttemptAt! - row.updatedAt)
+      clock.now = row.nextAttemptAt! - 1
+      expect((await inbox.retryDue()).taken).toBe(0)
+      clock.now = row.nextAttemptAt!
+      expect(await inbox.retryDue()).toMatchObject({ taken: 1, [run === 4 ? 'dead' : 'failed']: 1 })
+    }
+    // Delay after attempt n lies in [base·2^(n-1)/2, base·2^(n-1)].
+    delays.forEach((delay, i) => {
+      const ceiling = 1000 * 2 ** i
+      expect(delay).toBeGreaterThanOrEqual(ceiling / 2)
+      expect(delay).toBeLessThanOrEqual(ceiling)
+    })
+    expect(attempts).toEqual([1, 2, 3, 4])
+    expect(await store.get(key)).toMatchObject({ status: 'dead', attempts: 4, lastError: 'Error: failure 4', nextAttemptAt: null })
+    expect(dead).toHaveLength(1)
+    expect([dead[0]![0].id, dead[0]![1].code]).toEqual(['gh-fail', 'handler_failed'])
+    clock.now += 10 * 60_000
+    expect((await inbox.retryDue()).taken).toBe(0)
+    expect(dead).toHaveLength(1)
+  })
+
+  it('inbox.retryDue() finishes an event whose run died holding the lease, once the lease has run out', async () => {
+    const { inbox, store, clock } = setup({ leaseMs: 5000 })
+    await store.claim(
+      { provider: 'github', eventId: 'gh-orphan', type: 'issues.opened', body: '{"action":"opened","issue":{"number":7}}', headers: { 'x-github-delivery': 'gh-orphan', 'x-github-event': 'issues' } },
+      { now: NOW, leaseMs: 5000 },
+    )
+    const seen: unknown[] = []
+    inbox.on('github', 'issues', (event) => void seen.push(event.payload.issue.number))
+    clock.now = NOW + 4999
+    expect((await inbox.retryDue()).taken).toBe(0)
+    clock.now = NOW + 5000
+    expect(await inbox.retryDue()).toMatchObject({ taken: 1, processed: 1 })
+    expect(seen).toEqual([7])
+    expect(await store.get({ provider: 'github', eventId: 'gh-orphan' })).toMatchObject({ status: 'processed', attempts: 2 })
+  })
+})
+
+describe('handler context', () => {
+  it('ctx.signal is aborted when the run outlives its lease, and the late finish is answered as a duplicate', async () => {
+    const { inbox, store } = setup({ leaseMs: 100 })
+    let aborted: unknown
+    inbox.onAny(async (_event, ctx) => {
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()))
+      aborted = ctx.signal.reason
+    })
+    const response = await inbox.fetch(await issue('gh-slow'))
+    expect(String(aborted)).toContain('lease of 100 ms ran out')
+    // Nobody took the event over meanwhile, so the run still completes it.
+    expect(response.headers.get('webhook-inbox-status')).toBe('processed')
+    expect((await store.get({ provider: 'github', eventId: 'gh-slow' }))?.status).toBe('processed')
+  })
+
+  it('a run that finishes after another run took its event over does not mark it, and is answered 200 duplicate', async () => {
+    const { inbox, store, clock } = setup({ leaseMs: 1000 })
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let successes = 0
+    inbox.onAny(async (event) => {
+      if (event.attempt === 1) await gate
+      successes++
+    })
+    const first = inbox.fetch(await issue('gh-takeover'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    clock.now += 1000
+    const second = await inbox.fetch(await issue('gh-takeover'))
+    expect(second.headers.get('webhook-inbox-status')).toBe('processed')
+    release()
+    expect((await first).headers.get('webhook-inbox-status')).toBe('duplicate')
+    expect(await store.get({ provider: 'github', eventId: 'gh-takeover' })).toMatchObject({ status: 'processed', attempts: 2 })
+    expect(successes).toBe(2)
+  })
+})
+
+describe('queue mode', () => {
+  it('inbox.fetch() answers 202 queued once the event is stored, before a slow handler finishes; a duplicate meanwhile gets 200 without a second run', async () => {
+    const { inbox, store } = setup({ mode: 'queue' })
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let started = 0
+    let finished = 0
+    inbox.onAny(async () => {
+      started++
+      await gate
+      finished++
+    })
+    const response = await inbox.fetch(await issue('gh-queued'))
+    expect([response.status, response.headers.get('webhook-inbox-status')]).toEqual([202, 'queued'])
+    expect(await store.get({ provider: 'github', eventId: 'gh-queued' })).toBeDefined()
+    const duplicate = await inbox.fetch(await issue('gh-queued'))
+    expect([duplicate.status, duplicate.headers.get('webhook-inbox-status')]).toEqual([200, 'duplicate'])
+    expect(finished).toBe(0)
+    release()
+    await inbox.shutdown()
+    expect([started, finished]).toEqual([1, 1])
+  })
+
+  it('a queued event whose background run failed is run again by the sweeper', async () => {
+    const { inbox, store, clock } = setup({ mode: 'queue' })
+    let calls = 0
+    inbox.onAny(() => {
+      calls++
+      if (calls === 1) throw new Error('first run fails')
+    })
+    await inbox.fetch(await issue('gh-queued-retry'))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await store.get({ provider: 'github', eventId: 'gh-queued-retry' }))?.status).toBe('failed')
+    clock.now += 60_000
+    expect(await inbox.retryDue()).toMatchObject({ processed: 1 })
+    expect(calls).toBe(2)
+  })
+})
+
+describe('queue mode under a burst', () => {
+  it('runs at most 32 queued events at once in-process and leaves the rest, stored and due, for the sweeper', async () => {
+    const { inbox, store } = setup({ mode: 'queue' })
+    let running = 0
+    let peak = 0
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const done = new Set<string>()
+    inbox.onAny(async (event) => {
+      peak = Math.max(peak, ++running)
+      await gate
+      running--
+      done.add(event.id)
+    })
+    const answers = await Promise.all(Array.from({ length: 50 }, async (_, i) => (await inbox.fetch(await issue(`burst-${i}`))).status))
+    expect(answers.every((status) => status === 202)).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(peak).toBe(32)
+    expect(await store.list({ status: 'received' })).toHaveLength(18)
+    release()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await inbox.retryDue({ concurrency: 8 })).toMatchObject({ taken: 18, processed: 18 })
+    expect(done.size).toBe(50)
+  })
+})
+
+describe('retention', () => {
+  it('inbox.purge({ olderThan }) deletes processed events past the age and keeps failed ones', async () => {
+    const { inbox, store, clock } = setup()
+    inbox.on('github', 'issues', (event) => {
+      if (event.id === 'gh-bad') throw new Error('x')
+    })
+    await inbox.fetch(await issue('gh-old'))
+    await inbox.fetch(await issue('gh-bad'))
+    clock.now += 10_000
+    await inbox.fetch(await issue('gh-new'))
+    expect(await inbox.purge({ olderThan: 5_000 })).toBe(1)
+    expect((await store.list()).map((e) => e.eventId).sort()).toEqual(['gh-bad', 'gh-new'])
+  })
+})
+
+describe('shutdown', () => {
+  it('inbox.shutdown() aborts a handler still running after graceMs, gives its lease back, and refuses new deliveries with 503', async () => {
+    const { inbox, path } = setup()
+    let reason: unknown
+    inbox.onAny(
+      (_event, ctx) =>
+        new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => {
+            reason = ctx.signal.reason
+            reject(ctx.signal.reason)
+          }),
+        ),
+    )
+    const running = inbox.fetch(await issue('gh-shutdown'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const stopping = inbox.shutdown({ graceMs: 50 })
+    const refused = await inbox.fetch(await issue('gh-after'))
+    const answered = await running
+    await stopping
+    expect([answered.status, ((await answered.json()) as { code: string }).code]).toEqual([503, 'shutting_down'])
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([503, 'shutting_down'])
+    expect(String(reason)).toContain('shutting down')
+    const reopened = sqliteStore({ path })
+    onCleanup(() => reopened.close())
+    expect(await reopened.get({ provider: 'github', eventId: 'gh-shutdown' })).toMatchObject({ status: 'received', attempts: 0 })
+    expect(await reopened.get({ provider: 'github', eventId: 'gh-after' })).toBeUndefined()
+  })
+})
