@@ -92,14 +92,23 @@ function lastSegment(url: string): string {
  * or failed → answer. Every error becomes an answer from the DESIGN table; nothing
  * that fails verification reaches the store or a handler.
  */
+function positiveInteger(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER) {
+  const resolved = value ?? fallback
+  if (!Number.isInteger(resolved) || resolved < 1 || resolved > max) {
+    throw new TypeError(`[webhook-inbox] createInbox(): ${name} must be a whole number from 1 to ${max}`)
+  }
+  return resolved
+}
+
 export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbox<P> {
   const state: InboxState = {
     store: options.store,
     providers: options.providers,
     handlers: createHandlers(Object.keys(options.providers)),
     mode: options.mode ?? 'inline',
-    leaseMs: options.leaseMs ?? 60_000,
-    maxAttempts: options.maxAttempts ?? 10,
+    // Timers cannot wait longer than 2^31 - 1 ms; a longer lease would abort at once.
+    leaseMs: positiveInteger('leaseMs', options.leaseMs, 60_000, 2 ** 31 - 1),
+    maxAttempts: positiveInteger('maxAttempts', options.maxAttempts, 10),
     backoff: options.backoff,
     now: options.now ?? Date.now,
     runs: new Set(),
@@ -108,8 +117,12 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
   }
   // Past this many background runs a queued event is left to the sweeper: it is already
   // stored and due, so a burst costs rows on disk, not unbounded promises in memory.
+  let background = 0
   const inProcess: Defer = (work) => {
-    if (state.pending.size < QUEUE_CONCURRENCY) track(state, work())
+    if (background >= QUEUE_CONCURRENCY) return
+    background++
+    const done = () => void background--
+    track(state, work().then(done, done))
   }
 
   const inbox: Inbox<P> = {

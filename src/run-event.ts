@@ -54,6 +54,9 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
     let reply: Response | undefined
     const provider = Object.hasOwn(state.providers, stored.provider) ? state.providers[stored.provider] : undefined
     try {
+      // Runs that never recorded a result (the process died, or hung past its lease)
+      // still count: past maxAttempts the event is dead-lettered without another run.
+      if (attempt > state.maxAttempts) throw new Error(`gave up: ${attempt - 1} runs ended without a result`)
       if (provider === undefined) throw new Error(`no provider named "${stored.provider}" is configured`)
       if (verifiedPayload === undefined) event.payload = provider.parse(stored.body, new Headers(stored.headers)).payload
       for (const handler of state.handlers.handlersFor(stored.provider, stored.type)) {
@@ -89,6 +92,8 @@ async function recordFailure(state: InboxState, event: InboxEvent, cause: unknow
   const recorded = await guardStore('fail', () =>
     state.store.fail(key, attempt, { error: describe(cause), nextAttemptAt, now: state.now() }),
   )
+  // Another run took the event over after this one's lease ran out; the result is its to record.
+  if (!recorded) return { status: 'lost' }
   const error = new WebhookError(
     'handler_failed',
     `${event.provider}: handler failed for ${event.type} ${event.id} (attempt ${attempt} of ${state.maxAttempts}, ${
@@ -97,7 +102,7 @@ async function recordFailure(state: InboxState, event: InboxEvent, cause: unknow
     { cause },
   )
   await notifyError(state, error, event)
-  if (dead && recorded) await notifyDeadLetter(state, event, error)
+  if (dead) await notifyDeadLetter(state, event, error)
   return { status: dead ? 'dead' : 'failed', error }
 }
 

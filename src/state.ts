@@ -25,7 +25,9 @@ export interface InboxState {
   stopping: boolean
 }
 
+/** Remembers work until it settles; never creates a promise that could reject unhandled. */
 export function track(state: InboxState, work: Promise<unknown>) {
   state.pending.add(work)
-  void work.finally(() => state.pending.delete(work))
+  const forget = () => void state.pending.delete(work)
+  work.then(forget, forget)
 }

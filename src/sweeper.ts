@@ -63,15 +63,28 @@ export interface Worker {
   stop(): void
 }
 
+/**
+ * The in-process sweeper. Each tick leases due events up to `concurrency` runs in
+ * flight and starts them without waiting for them, so a handler that hangs holds one
+ * slot (until its lease runs out and it is retried elsewhere), never the whole sweeper.
+ */
 export function startWorker(state: InboxState, options: WorkerOptions = {}): Worker {
-  const { intervalMs = 5_000, retentionMs = DEFAULT_RETENTION_MS } = options
+  const { intervalMs = 5_000, retentionMs = DEFAULT_RETENTION_MS, concurrency = 4 } = options
   let stopped = false
+  let running = 0
   let lastPurge = Number.NEGATIVE_INFINITY
   let timer: ReturnType<typeof setTimeout> | undefined
 
   async function pass() {
     try {
-      await retryDue(state, options)
+      const room = Math.min(concurrency - running, options.limit ?? concurrency)
+      const keys = room > 0 ? await guardStore('due', () => state.store.due(state.now(), room)) : []
+      for (const key of keys) {
+        if (state.stopping) break
+        running++
+        const done = () => void running--
+        track(state, runQueued(state, key).catch((error: unknown) => notifyError(state, error as WebhookError)).then(done, done))
+      }
       if (Number.isFinite(retentionMs) && state.now() - lastPurge >= 3_600_000) {
         lastPurge = state.now()
         await purge(state, { olderThan: retentionMs })
@@ -116,8 +129,9 @@ async function settleWithin(state: InboxState, ms: number): Promise<boolean> {
 
 /**
  * Stops taking events, lets running handlers finish for up to `graceMs`, then
- * aborts the rest (their leases are given back, so the next process runs them
- * at once) and closes the store.
+ * aborts the rest through `ctx.signal`: a handler that stops gives its lease back,
+ * so the next process runs the event at once. One that ignores the signal for
+ * another 2 s is abandoned; its event runs again once the lease runs out.
  */
 export async function shutdown(state: InboxState, { graceMs = 10_000 }: { graceMs?: number } = {}) {
   state.stopping = true

@@ -42,3 +42,12 @@ export async function signedDelivery(provider: Provider, name: string, input: Si
   const headers = await provider.sign(input)
   return new Request(`${url}/webhooks/${name}`, { method: 'POST', headers, body: input.body })
 }
+
+/** Polls until `check` holds, for at most `ms`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}

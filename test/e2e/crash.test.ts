@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { deliver, ledgerLines, type Server, startServer, waitFor } from './processes.js'
+import { waitFor } from '../helpers.js'
+import { deliver, ledgerLines, type Server, startServer } from './processes.js'
 
 describe('real processes sharing one SQLite file', () => {
   let dir: string
@@ -31,8 +32,14 @@ describe('real processes sharing one SQLite file', () => {
   it('two processes answer 1,000 concurrent deliveries of 100 ids 2xx, and each id succeeds exactly once', async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-procs-'))
     const [a, b] = await Promise.all([start({ HANDLER_MS: '3' }), start({ HANDLER_MS: '3' })])
-    const ids = Array.from({ length: 100 }, (_, i) => `multi-${i}`)
-    const jobs = Array.from({ length: 1000 }, (_, i) => ({ port: (i % 2 === 0 ? a! : b!).port, id: ids[(i * 7) % 100]! }))
+    // Every id goes to both processes, five times each, in a shuffled order.
+    const jobs = Array.from({ length: 1000 }, (_, i) => ({ port: (i % 2 === 0 ? a! : b!).port, id: `multi-${Math.floor(i / 10)}` }))
+    let seed = 7
+    for (let i = jobs.length - 1; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      const j = seed % (i + 1)
+      ;[jobs[i], jobs[j]] = [jobs[j]!, jobs[i]!]
+    }
     const statuses: number[] = []
     let next = 0
     await Promise.all(
@@ -55,7 +62,7 @@ describe('real processes sharing one SQLite file', () => {
 
   it('a process killed with SIGKILL mid-handler loses nothing: after restart the sweeper finishes the event once', async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-crash-'))
-    const first = await start({ HANG_FIRST_ATTEMPT: '1', LEASE_MS: '1500' })
+    const first = await start({ HANG_FIRST_ATTEMPT: 'ignore-signal', LEASE_MS: '1500' })
     const pending = deliver(first.port, 'crash-1').catch(() => undefined)
     await waitFor(() => ledgerLines(paths().ledger, 'start', 'crash-1').length === 1, 10_000, 'the handler to start')
     first.child.kill('SIGKILL')
@@ -83,7 +90,7 @@ describe('real processes sharing one SQLite file', () => {
 
   it('SIGTERM gives back the lease of a handler still running after the grace period, and the next process runs it at once', async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-grace-'))
-    const server = await start({ HANG_FIRST_ATTEMPT: '1', GRACE_MS: '200' })
+    const server = await start({ HANG_FIRST_ATTEMPT: 'until-aborted', GRACE_MS: '200' })
     const response = deliver(server.port, 'grace-1')
     await waitFor(() => ledgerLines(paths().ledger, 'start', 'grace-1').length === 1, 10_000, 'the handler to start')
     server.child.kill('SIGTERM')

@@ -48,12 +48,3 @@ export function ledgerLines(path: string, kind: 'start' | 'done', id?: string): 
     .split('\n')
     .filter((line) => line.startsWith(`${kind} `) && (id === undefined || line.split(' ')[1] === id))
 }
-
-/** Polls until `check` holds, for at most `ms`. */
-export async function waitFor(check: () => boolean, ms: number, what: string) {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}

@@ -4,7 +4,7 @@ import type { WebhookError } from '../../src/errors.js'
 import { createInbox } from '../../src/inbox.js'
 import type { InboxEvent } from '../../src/types.js'
 import { sqliteStore } from '../../src/stores/sqlite.js'
-import { NOW, onCleanup, signedDelivery, tempStore } from '../helpers.js'
+import { NOW, onCleanup, signedDelivery, tempStore, waitFor } from '../helpers.js'
 
 const secret = 'retry-secret'
 const providers = { github: github({ secret }), stripe: stripe({ secret, now: () => NOW }) }
@@ -93,12 +93,16 @@ describe('handler context', () => {
     let release!: () => void
     const gate = new Promise<void>((resolve) => (release = resolve))
     let successes = 0
+    let firstStarted = false
     inbox.onAny(async (event) => {
-      if (event.attempt === 1) await gate
+      if (event.attempt === 1) {
+        firstStarted = true
+        await gate
+      }
       successes++
     })
     const first = inbox.fetch(await issue('gh-takeover'))
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await waitFor(() => firstStarted, 5_000, 'the first run to start')
     clock.now += 1000
     const second = await inbox.fetch(await issue('gh-takeover'))
     expect(second.headers.get('webhook-inbox-status')).toBe('processed')
@@ -140,8 +144,8 @@ describe('queue mode', () => {
       if (calls === 1) throw new Error('first run fails')
     })
     await inbox.fetch(await issue('gh-queued-retry'))
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect((await store.get({ provider: 'github', eventId: 'gh-queued-retry' }))?.status).toBe('failed')
+    const key = { provider: 'github', eventId: 'gh-queued-retry' }
+    await waitFor(async () => (await store.get(key))?.status === 'failed', 5_000, 'the background run to fail')
     clock.now += 60_000
     expect(await inbox.retryDue()).toMatchObject({ processed: 1 })
     expect(calls).toBe(2)
@@ -164,13 +168,13 @@ describe('queue mode under a burst', () => {
     })
     const answers = await Promise.all(Array.from({ length: 50 }, async (_, i) => (await inbox.fetch(await issue(`burst-${i}`))).status))
     expect(answers.every((status) => status === 202)).toBe(true)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(peak).toBe(32)
+    await waitFor(() => running === 32, 5_000, '32 background runs')
     expect(await store.list({ status: 'received' })).toHaveLength(18)
     release()
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await waitFor(() => done.size === 32, 5_000, 'the background runs to finish')
     expect(await inbox.retryDue({ concurrency: 8 })).toMatchObject({ taken: 18, processed: 18 })
     expect(done.size).toBe(50)
+    expect(peak).toBe(32)
   })
 })
 
@@ -193,17 +197,18 @@ describe('shutdown', () => {
   it('inbox.shutdown() aborts a handler still running after graceMs, gives its lease back, and refuses new deliveries with 503', async () => {
     const { inbox, path } = setup()
     let reason: unknown
-    inbox.onAny(
-      (_event, ctx) =>
-        new Promise((_resolve, reject) =>
-          ctx.signal.addEventListener('abort', () => {
-            reason = ctx.signal.reason
-            reject(ctx.signal.reason)
-          }),
-        ),
-    )
+    let started = false
+    inbox.onAny((_event, ctx) => {
+      started = true
+      return new Promise((_resolve, reject) =>
+        ctx.signal.addEventListener('abort', () => {
+          reason = ctx.signal.reason
+          reject(ctx.signal.reason)
+        }),
+      )
+    })
     const running = inbox.fetch(await issue('gh-shutdown'))
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await waitFor(() => started, 5_000, 'the handler to start')
     const stopping = inbox.shutdown({ graceMs: 50 })
     const refused = await inbox.fetch(await issue('gh-after'))
     const answered = await running
@@ -217,3 +222,86 @@ describe('shutdown', () => {
     expect(await reopened.get({ provider: 'github', eventId: 'gh-after' })).toBeUndefined()
   })
 })
+
+describe('failure edges', () => {
+  it('inbox.fetch() answers 503 without crashing the process when the store fails to mark a finished run, and the event runs again after its lease', async () => {
+    const { store } = setup()
+    const clock = { now: NOW }
+    let failComplete = true
+    const flaky = {
+      ...store,
+      complete: async (...args: Parameters<typeof store.complete>) => {
+        if (failComplete) throw new Error('SQLITE_BUSY: database is locked')
+        return store.complete(...args)
+      },
+    }
+    const inbox = createInbox({ store: flaky, providers, now: () => clock.now, leaseMs: 1000 })
+    inbox.onError(() => {})
+    let successes = 0
+    inbox.onAny(() => void successes++)
+    const response = await inbox.fetch(await issue('gh-unmarked'))
+    expect([response.status, ((await response.json()) as { code: string }).code]).toEqual([503, 'store_unavailable'])
+    expect(await store.get({ provider: 'github', eventId: 'gh-unmarked' })).toMatchObject({ status: 'processing', attempts: 1 })
+    failComplete = false
+    clock.now += 1000
+    expect(await inbox.retryDue()).toMatchObject({ processed: 1 })
+    // The documented exception: a result that could not be recorded is run again.
+    expect(successes).toBe(2)
+  })
+
+  it('a retry runs every handler of the event again, including one that succeeded on the failed attempt', async () => {
+    const { inbox, clock } = setup()
+    const runs: string[] = []
+    inbox.onAny((event) => void runs.push(`first#${event.attempt}`))
+    inbox.onAny((event) => {
+      runs.push(`second#${event.attempt}`)
+      if (event.attempt === 1) throw new Error('second handler fails once')
+    })
+    await inbox.fetch(await issue('gh-two-handlers'))
+    clock.now += 60_000
+    await inbox.retryDue()
+    expect(runs).toEqual(['first#1', 'second#1', 'first#2', 'second#2'])
+  })
+
+  it('inbox.retryDue() dead-letters, without running it again, an event whose runs kept ending without a result (crash loop)', async () => {
+    const { inbox, store, clock } = setup({ maxAttempts: 3, leaseMs: 1000 })
+    const dead: string[] = []
+    inbox.onDeadLetter((event, error) => void dead.push(`${event.id}: ${String(error.cause)}`))
+    let calls = 0
+    inbox.onAny(() => void calls++)
+    const key = { provider: 'github', eventId: 'gh-crash-loop' }
+    await store.claim({ ...key, type: 'issues.opened', body: '{}', headers: { 'x-github-delivery': key.eventId, 'x-github-event': 'issues' } }, { now: NOW, leaseMs: 1000 })
+    // Two more runs that "die": their leases are taken and never completed.
+    for (let i = 1; i <= 2; i++) await store.take(key, { now: NOW + i * 1000, leaseMs: 1000 })
+    clock.now = NOW + 3000
+    expect(await inbox.retryDue()).toMatchObject({ taken: 1, dead: 1 })
+    expect(calls).toBe(0)
+    expect(await store.get(key)).toMatchObject({ status: 'dead', attempts: 4 })
+    expect(dead).toEqual(['gh-crash-loop: Error: gave up: 3 runs ended without a result'])
+  })
+
+  it('inbox.startWorker() keeps retrying other events while one handler hangs and ignores its signal', async () => {
+    const { store } = setup()
+    const tempo = createInbox({ store, providers, leaseMs: 60_000, backoff: { baseMs: 20, maxMs: 20 } })
+    tempo.onError(() => {})
+    let flakyCalls = 0
+    tempo.onAny(async (event) => {
+      if (event.id === 'gh-hang') await new Promise(() => {})
+      if (event.id === 'gh-flaky' && ++flakyCalls === 1) throw new Error('once')
+    })
+    void tempo.fetch(await issue('gh-hang'))
+    expect((await tempo.fetch(await issue('gh-flaky'))).status).toBe(500)
+    const worker = tempo.startWorker({ intervalMs: 10, concurrency: 2 })
+    onCleanup(() => worker.stop())
+    await waitFor(async () => (await store.get({ provider: 'github', eventId: 'gh-flaky' }))?.status === 'processed', 5_000, 'the sweeper to retry gh-flaky')
+    expect(flakyCalls).toBe(2)
+  })
+
+  it('createInbox() throws a TypeError for a leaseMs a timer cannot wait for, or maxAttempts below 1', () => {
+    const { store } = tempStore()
+    expect(() => createInbox({ store, providers, leaseMs: 30 * 24 * 3600_000 })).toThrow(TypeError)
+    expect(() => createInbox({ store, providers, leaseMs: 0 })).toThrow(TypeError)
+    expect(() => createInbox({ store, providers, maxAttempts: 0 })).toThrow(TypeError)
+  })
+})
+
