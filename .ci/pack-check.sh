@@ -20,6 +20,8 @@ cat > check.ts <<'TS'
 import { createInbox, WebhookError, type InboxEvent } from 'webhook-inbox'
 import { github, razorpay, slack, stripe } from 'webhook-inbox/providers'
 import { sqliteStore } from 'webhook-inbox/stores/sqlite'
+import { d1Store } from 'webhook-inbox/stores/d1'
+import { serve } from 'webhook-inbox/node'
 
 const providers = {
   stripe: stripe({ secret: 'whsec_pack' }),
@@ -44,6 +46,7 @@ if (JSON.stringify(statuses) !== '[200,"processed","duplicate"]' || seen.length 
   throw new Error(`pack check failed: ${JSON.stringify(statuses)}, ${seen.length} handler runs`)
 }
 if (!(new WebhookError('body_too_large', 'x').status === 413)) throw new Error('WebhookError status')
+if (typeof d1Store !== 'function' || typeof serve !== 'function') throw new Error('d1 and node subpaths')
 await store.close()
 console.log('pack check: every subpath imports and a signed Stripe event is processed once')
 TS

@@ -11,8 +11,10 @@ import {
   retryDue,
   type RetryOptions,
   type RetrySummary,
+  DEFAULT_RETENTION_MS,
   shutdown,
   startWorker,
+  sweepOnce,
   type Worker,
   type WorkerOptions,
 } from './sweeper.js'
@@ -33,6 +35,8 @@ export interface InboxOptions<P extends Providers> {
   /** Runs before an event is dead-lettered. */
   maxAttempts?: number
   backoff?: BackoffOptions
+  /** Processed events are kept this long (the dedupe window), then purged; `Infinity` keeps them. */
+  retentionMs?: number
   /** Current time in milliseconds, like `Date.now` (for tests). */
   now?: () => number
 }
@@ -66,6 +70,11 @@ export interface Inbox<P extends Providers> {
   routes(): Hono
   /** The sweeper, once: runs every due event (failed and due, queued, or abandoned by a dead process). */
   retryDue(options?: RetryOptions): Promise<RetrySummary>
+  /**
+   * Workers cron trigger (`export default { fetch: inbox.fetch, scheduled: inbox.scheduled }`):
+   * one sweeper pass and the retention purge, kept alive with `ctx.waitUntil`.
+   */
+  scheduled(controller?: unknown, env?: unknown, ctx?: ExecutionContextLike): Promise<void>
   /** Runs the sweeper every `intervalMs` in this process, and purges past the retention. */
   startWorker(options?: WorkerOptions): Worker
   /** Stops taking events, waits up to `graceMs` for running handlers, gives back the rest, closes the store. */
@@ -111,6 +120,7 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     maxAttempts: positiveInteger('maxAttempts', options.maxAttempts, 10),
     backoff: options.backoff,
     now: options.now ?? Date.now,
+    retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     runs: new Set(),
     pending: new Set(),
     stopping: false,
@@ -158,6 +168,11 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
       return app
     },
     retryDue: (retryOptions) => retryDue(state, retryOptions),
+    scheduled(_controller, _env, ctx) {
+      const work = sweepOnce(state)
+      ctx?.waitUntil(work)
+      return work
+    },
     startWorker: (workerOptions) => startWorker(state, workerOptions),
     shutdown: (shutdownOptions) => shutdown(state, shutdownOptions),
     get: (provider, eventId) => state.store.get({ provider, eventId }),

@@ -6,7 +6,7 @@ import { guardStore, type RunOutcome, runEvent, runQueued } from './run-event.js
 import type { InboxState } from './state.js'
 
 // ignoreBOM: the stored body must keep every byte that was signed.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 
 /** Hands queued work to the runtime: `ctx.waitUntil` on Workers, an in-process promise on Node. */
 export type Defer = (work: () => Promise<unknown>) => void

@@ -18,6 +18,8 @@ export interface InboxState {
   maxAttempts: number
   backoff: BackoffOptions | undefined
   now: () => number
+  /** Processed events older than this are purged by the worker and by `scheduled`. */
+  retentionMs: number
   /** Controllers of the handler runs in progress, aborted by `shutdown()`. */
   runs: Set<AbortController>
   /** Background work started here (queue mode on Node, sweeper passes); awaited by `shutdown()`. */

@@ -54,8 +54,21 @@ export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
 export interface WorkerOptions extends RetryOptions {
   /** Pause between sweeper passes. */
   intervalMs?: number
-  /** Processed events older than this are purged once an hour; `Infinity` keeps them. */
+  /** Overrides the inbox's `retentionMs` for this worker's hourly purge. */
   retentionMs?: number
+}
+
+/**
+ * A Workers cron trigger's work: one sweeper pass, then the retention purge. Errors
+ * go to onError; the next cron run tries again.
+ */
+export async function sweepOnce(state: InboxState): Promise<void> {
+  try {
+    await retryDue(state)
+    if (Number.isFinite(state.retentionMs)) await purge(state, { olderThan: state.retentionMs })
+  } catch (error) {
+    await notifyError(state, error as WebhookError)
+  }
 }
 
 export interface Worker {
@@ -69,7 +82,7 @@ export interface Worker {
  * slot (until its lease runs out and it is retried elsewhere), never the whole sweeper.
  */
 export function startWorker(state: InboxState, options: WorkerOptions = {}): Worker {
-  const { intervalMs = 5_000, retentionMs = DEFAULT_RETENTION_MS, concurrency = 4 } = options
+  const { intervalMs = 5_000, retentionMs = state.retentionMs, concurrency = 4 } = options
   let stopped = false
   let running = 0
   let lastPurge = Number.NEGATIVE_INFINITY

@@ -4,7 +4,8 @@ import { github, razorpay, slack, stripe } from '../providers/index.js'
 import { WebhookError } from '../src/errors.js'
 import { createInbox } from '../src/inbox.js'
 import { sqliteStore } from '../src/stores/sqlite.js'
-import { NOW, signedDelivery, tempStore } from './helpers.js'
+import { NOW, signedDelivery } from './helpers.js'
+import { tempStore } from './node-helpers.js'
 
 const SECRET = 'inbox-test-secret'
 const providers = {

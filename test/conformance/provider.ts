@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Provider, SignInput } from '../../providers/types.js'
 import { createInbox } from '../../src/inbox.js'
-import { NOW, signedDelivery, tempStore } from '../helpers.js'
+import { NOW, signedDelivery } from '../helpers.js'
+import type { Store } from '../../src/stores/types.js'
 
 export interface ProviderCase {
   name: string
@@ -20,15 +21,16 @@ const SECRET = 'whsec_conformance_new'
 const OLD_SECRET = 'whsec_conformance_old'
 
 /**
- * What every provider adapter must do, run against each one. Each rejection is
- * checked end to end through `inbox.fetch()` on a real SQLite file: the right
- * status and code, no handler call, no row.
+ * What every provider adapter must do, run against each one and in every runtime.
+ * Each rejection is checked end to end through `inbox.fetch()` on a real store
+ * (a SQLite file on Node, D1 in workerd): the right status and code, no handler
+ * call, no row.
  */
-export function testProvider(c: ProviderCase) {
+export function testProvider(c: ProviderCase, createStore: () => Store | Promise<Store>) {
   const clock = () => NOW
 
   async function send(provider: Provider, request: Request) {
-    const { store } = tempStore()
+    const store = await createStore()
     const calls: string[] = []
     const inbox = createInbox({ store, providers: { [c.name]: provider }, now: clock })
     inbox.onAny((event) => {
@@ -93,7 +95,7 @@ export function testProvider(c: ProviderCase) {
       await expectRejected(provider, new Request(signed, { headers }), 400, 'missing_header')
     })
 
-    for (const garbage of ['garbage', 'sha256=', 'v0=zz', 't=1,v1=', '=', 'é'.repeat(64)]) {
+    for (const garbage of ['garbage', 'sha256=', 'v0=zz', 't=1,v1=', '=', 'g'.repeat(64)]) {
       it(`inbox.fetch() answers 400 malformed_header to ${c.signatureHeader}: ${JSON.stringify(garbage)}`, async () => {
         const signed = await signedDelivery(provider, c.name, c.delivery('evt_conf_7').input)
         const headers = new Headers(signed.headers)
@@ -133,10 +135,10 @@ export function testProvider(c: ProviderCase) {
     })
 
     it(`${c.name}().sign() output round-trips through verify() for a UTF-8 body`, async () => {
-      const { input } = c.delivery('evt_conf_ü')
+      const { input } = c.delivery('evt_conf_utf8')
       const body = input.body.replace('}', ',"note":"Grüße, 東京 🚀"}')
       const request = await signedDelivery(provider, c.name, { ...input, body })
-      await expect(provider.verify(request, new TextEncoder().encode(body))).resolves.toMatchObject({ id: 'evt_conf_ü' })
+      await expect(provider.verify(request, new TextEncoder().encode(body))).resolves.toMatchObject({ id: 'evt_conf_utf8' })
     })
 
     describe.skipIf(!c.hasTimestamp)(`${c.name} timestamp tolerance`, () => {

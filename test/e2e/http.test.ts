@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { github, stripe } from '../../providers/index.js'
 import { createInbox } from '../../src/inbox.js'
 import type { Store } from '../../src/stores/types.js'
-import { openTempStore } from '../helpers.js'
+import { openTempStore } from '../node-helpers.js'
 
 // The inbox behind a real socket: what @hono/node-server hands it is what users get.
 describe('inbox.routes() behind @hono/node-server on 127.0.0.1', () => {

@@ -2,7 +2,8 @@ import { expect, it } from 'vitest'
 import { github, razorpay, slack, stripe } from '../../providers/index.js'
 import type { Provider, SignInput } from '../../providers/types.js'
 import { createInbox } from '../../src/inbox.js'
-import { NOW, tempStore } from '../helpers.js'
+import { NOW } from '../helpers.js'
+import { tempStore } from '../node-helpers.js'
 
 const COUNT = 10_000
 const TIME_BUDGET_MS = 90_000

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { stripe } from '../../providers/stripe.js'
 import { createInbox } from '../../src/inbox.js'
 import { sqliteStore } from '../../src/stores/sqlite.js'
-import { NOW, onCleanup, signedDelivery, tempStore } from '../helpers.js'
+import { NOW, signedDelivery } from '../helpers.js'
+import { onCleanup, tempStore } from '../node-helpers.js'
 
 describe('store outage', () => {
   it('inbox.fetch() answers 503 while another process holds the database locked, writes nothing, and processes the next delivery once it is free', async () => {

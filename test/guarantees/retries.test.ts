@@ -4,7 +4,8 @@ import type { WebhookError } from '../../src/errors.js'
 import { createInbox } from '../../src/inbox.js'
 import type { InboxEvent } from '../../src/types.js'
 import { sqliteStore } from '../../src/stores/sqlite.js'
-import { NOW, onCleanup, signedDelivery, tempStore, waitFor } from '../helpers.js'
+import { NOW, signedDelivery, waitFor } from '../helpers.js'
+import { onCleanup, tempStore } from '../node-helpers.js'
 
 const secret = 'retry-secret'
 const providers = { github: github({ secret }), stripe: stripe({ secret, now: () => NOW }) }

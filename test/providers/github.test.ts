@@ -3,17 +3,10 @@ import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { github } from '../../providers/github.js'
 import { testProvider } from '../conformance/provider.js'
+import { githubCase, githubIssueOpened } from '../conformance/provider-cases.js'
+import { tempStore } from '../node-helpers.js'
 
-const issueOpened = (extra = {}) => JSON.stringify({ action: 'opened', issue: { number: 1, title: 'Bug' }, ...extra })
-
-testProvider({
-  name: 'github',
-  create: (options) => github(options),
-  delivery: (id) => ({ input: { body: issueOpened(), id, type: 'issues' }, type: 'issues.opened' }),
-  withoutId: () => ({ input: { body: issueOpened(), type: 'issues' }, dropHeader: 'x-github-delivery' }),
-  signatureHeader: 'x-hub-signature-256',
-  hasTimestamp: false,
-})
+testProvider(githubCase, () => tempStore().store)
 
 describe('github adapter specifics', () => {
   // github/docs: content/webhooks/using-webhooks/validating-webhook-deliveries.md
@@ -38,7 +31,7 @@ describe('github adapter specifics', () => {
 
   it('github().verify() throws malformed_header for a bare hex signature that the Octokit web build would accept', async () => {
     const provider = github({ secret: 's' })
-    const body = issueOpened()
+    const body = githubIssueOpened()
     const bare = (await sign('s', body)).slice('sha256='.length)
     const req = request(body, { 'x-hub-signature-256': bare, 'x-github-delivery': 'd2', 'x-github-event': 'issues' })
     await expect(provider.verify(req, new TextEncoder().encode(body))).rejects.toMatchObject({ status: 400, code: 'malformed_header' })
@@ -46,7 +39,7 @@ describe('github adapter specifics', () => {
 
   it('github().verify() accepts a signature written in uppercase hex', async () => {
     const provider = github({ secret: 's' })
-    const body = issueOpened()
+    const body = githubIssueOpened()
     const signature = await sign('s', body)
     const upper = `sha256=${signature.slice(7).toUpperCase()}`
     const req = request(body, { 'x-hub-signature-256': upper, 'x-github-delivery': 'd3', 'x-github-event': 'issues' })
@@ -54,7 +47,7 @@ describe('github adapter specifics', () => {
   })
 
   it('github().sign() output is accepted by Octokit verify()', async () => {
-    const body = issueOpened()
+    const body = githubIssueOpened()
     const headers = await github({ secret: 'octo' }).sign({ body, id: 'd4', type: 'issues' })
     await expect(verify('octo', body, headers['x-hub-signature-256']!)).resolves.toBe(true)
   })
@@ -85,7 +78,7 @@ describe('github adapter specifics', () => {
 
   it('github().verify() throws missing_header when X-GitHub-Event is absent', async () => {
     const provider = github({ secret: 's' })
-    const body = issueOpened()
+    const body = githubIssueOpened()
     const req = request(body, { 'x-hub-signature-256': await sign('s', body), 'x-github-delivery': 'd6' })
     await expect(provider.verify(req, new TextEncoder().encode(body))).rejects.toMatchObject({ code: 'missing_header' })
   })

@@ -2,29 +2,14 @@ import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { razorpay } from '../../providers/razorpay.js'
 import { testProvider } from '../conformance/provider.js'
+import { razorpayCase, razorpayCaptured } from '../conformance/provider-cases.js'
+import { tempStore } from '../node-helpers.js'
 
-const captured = () =>
-  JSON.stringify({
-    entity: 'event',
-    account_id: 'acc_BFQ7uQEaa7j2z7',
-    event: 'payment.captured',
-    contains: ['payment'],
-    payload: { payment: { entity: { id: 'pay_DESlfW9H8K9uqM', amount: 100, currency: 'INR', status: 'captured' } } },
-    created_at: 1567674606,
-  })
-
-testProvider({
-  name: 'razorpay',
-  create: (options) => razorpay(options),
-  delivery: (id) => ({ input: { body: captured(), id }, type: 'payment.captured' }),
-  withoutId: () => ({ input: { body: captured() }, dropHeader: 'x-razorpay-event-id' }),
-  signatureHeader: 'x-razorpay-signature',
-  hasTimestamp: false,
-})
+testProvider(razorpayCase, () => tempStore().store)
 
 describe('razorpay adapter specifics', () => {
   it("razorpay().verify() accepts a signature computed as Razorpay's SDK does (hex HMAC-SHA256 of the body)", async () => {
-    const body = captured()
+    const body = razorpayCaptured()
     // razorpay-node validateWebhookSignature: createHmac('sha256', secret).update(body).digest('hex')
     const signature = createHmac('sha256', 'rzp_secret').update(body).digest('hex')
     const request = new Request('http://x/razorpay', {

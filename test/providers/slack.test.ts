@@ -2,27 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { slack } from '../../providers/slack.js'
 import { createInbox } from '../../src/inbox.js'
 import { testProvider } from '../conformance/provider.js'
-import { NOW, signedDelivery, tempStore } from '../helpers.js'
+import { slackCase, slackCallback } from '../conformance/provider-cases.js'
+import { NOW, signedDelivery } from '../helpers.js'
+import { tempStore } from '../node-helpers.js'
 
-const callback = (id?: string) =>
-  JSON.stringify({
-    token: 'x',
-    team_id: 'T1',
-    api_app_id: 'A1',
-    type: 'event_callback',
-    ...(id === undefined ? {} : { event_id: id }),
-    event_time: NOW / 1000,
-    event: { type: 'app_mention', user: 'U1', text: 'hi', channel: 'C1' },
-  })
-
-testProvider({
-  name: 'slack',
-  create: (options) => slack(options),
-  delivery: (id) => ({ input: { body: callback(id) }, type: 'app_mention' }),
-  withoutId: () => ({ input: { body: callback() } }),
-  signatureHeader: 'x-slack-signature',
-  hasTimestamp: true,
-})
+testProvider(slackCase, () => tempStore().store)
 
 describe('slack adapter specifics', () => {
   // Slack's "Verifying requests from Slack" example (a slash command).
@@ -105,8 +89,8 @@ describe('slack adapter specifics', () => {
   it('inbox.fetch() treats a Slack retry (X-Slack-Retry-Num) of the same event_id as a 200 duplicate', async () => {
     const { provider, inbox, calls } = inboxWith()
     inbox.onAny((e) => void calls.push(e.id))
-    const first = await inbox.fetch(await signedDelivery(provider, 'slack', { body: callback('Ev1') }))
-    const retry = await signedDelivery(provider, 'slack', { body: callback('Ev1') })
+    const first = await inbox.fetch(await signedDelivery(provider, 'slack', { body: slackCallback('Ev1') }))
+    const retry = await signedDelivery(provider, 'slack', { body: slackCallback('Ev1') })
     const headers = new Headers(retry.headers)
     headers.set('x-slack-retry-num', '1')
     headers.set('x-slack-retry-reason', 'http_timeout')

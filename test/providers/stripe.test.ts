@@ -2,36 +2,17 @@ import Stripe from 'stripe'
 import { describe, expect, it } from 'vitest'
 import { stripe } from '../../providers/stripe.js'
 import { testProvider } from '../conformance/provider.js'
+import { stripeCase, stripeEvent } from '../conformance/provider-cases.js'
+import { tempStore } from '../node-helpers.js'
 import { NOW } from '../helpers.js'
 
-function event(id?: string) {
-  return JSON.stringify({
-    ...(id === undefined ? {} : { id }),
-    object: 'event',
-    api_version: '2025-01-27.acacia',
-    created: NOW / 1000,
-    type: 'payment_intent.succeeded',
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    data: { object: { id: 'pi_3Q', object: 'payment_intent', amount: 2000, currency: 'usd' } },
-  })
-}
-
-testProvider({
-  name: 'stripe',
-  create: (options) => stripe(options),
-  delivery: (id) => ({ input: { body: event(id) }, type: 'payment_intent.succeeded' }),
-  withoutId: () => ({ input: { body: event() } }),
-  signatureHeader: 'stripe-signature',
-  hasTimestamp: true,
-})
+testProvider(stripeCase, () => tempStore().store)
 
 describe('stripe adapter specifics', () => {
   const secret = 'whsec_test_secret'
   const provider = stripe({ secret, now: () => NOW })
   const seconds = NOW / 1000
-  const body = event('evt_1')
+  const body = stripeEvent('evt_1')
 
   async function verifyWith(header: string) {
     const request = new Request('http://x/stripe', { method: 'POST', headers: { 'stripe-signature': header }, body })

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../src/stores/sqlite.js'
 import { testStore } from '../conformance/store.js'
-import { NOW, onCleanup, tempStore } from '../helpers.js'
+import { NOW } from '../helpers.js'
+import { onCleanup, tempStore } from '../node-helpers.js'
 
 testStore({ name: 'sqlite', create: () => tempStore().store })
 

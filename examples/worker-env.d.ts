@@ -1,0 +1,15 @@
+// The bindings wrangler.toml and the secrets give the example Worker.
+declare global {
+  interface Env {
+    DB: D1Database
+    STRIPE_WEBHOOK_SECRET: string
+    GITHUB_WEBHOOK_SECRET: string
+    SLACK_SIGNING_SECRET: string
+    RAZORPAY_WEBHOOK_SECRET: string
+  }
+  namespace Cloudflare {
+    interface Env extends globalThis.Env {}
+  }
+}
+
+export {}

@@ -1,0 +1,89 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stripe } from '../../providers/stripe.js'
+import { waitFor } from '../helpers.js'
+
+const WRANGLER = join('node_modules', 'wrangler', 'bin', 'wrangler.js')
+const SECRET = 'whsec_wrangler_smoke'
+const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' }
+const run = promisify(execFile)
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+// The README's local Worker: `wrangler d1 migrations apply --local`, then `wrangler dev --local`.
+describe('examples/worker.ts under wrangler dev --local on 127.0.0.1', () => {
+  let dir: string
+  let dev: ChildProcess
+  let url: string
+  let log = ''
+  const persist = () => ['--persist-to', join(dir, 'state')]
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-wrangler-'))
+    await run(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', ...persist()], { env, timeout: 60_000 })
+    const port = await freePort()
+    url = `http://127.0.0.1:${port}`
+    const secrets = ['STRIPE_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET', 'SLACK_SIGNING_SECRET', 'RAZORPAY_WEBHOOK_SECRET'].flatMap(
+      (name) => ['--var', `${name}:${name === 'STRIPE_WEBHOOK_SECRET' ? SECRET : 'unused-in-this-test'}`],
+    )
+    dev = spawn(
+      process.execPath,
+      [WRANGLER, 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', ...persist(), ...secrets],
+      { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    dev.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()))
+    dev.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()))
+    await waitFor(() => log.includes('Ready on'), 60_000, `wrangler dev to start:\n${log}`)
+  }, 120_000)
+
+  afterAll(async () => {
+    if (dev?.pid !== undefined && dev.exitCode === null) {
+      // wrangler runs workerd as a child; end the whole group.
+      process.kill(-dev.pid, 'SIGTERM')
+      await new Promise((resolve) => dev.once('exit', resolve))
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }, 30_000)
+
+  const signer = stripe({ secret: SECRET })
+  const body = JSON.stringify({ id: 'evt_wrangler_smoke', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_s' } } })
+
+  it('answers a signed Stripe event 202 queued, then its redelivery 200 duplicate', async () => {
+    const headers = await signer.sign({ body })
+    const first = await fetch(`${url}/webhooks/stripe`, { method: 'POST', headers, body })
+    expect([first.status, first.headers.get('webhook-inbox-status')]).toEqual([202, 'queued'])
+    await waitFor(() => log.includes('evt_wrangler_smoke: payment_intent.succeeded (attempt 1)'), 15_000, 'the queued run')
+    const again = await fetch(`${url}/webhooks/stripe`, { method: 'POST', headers, body })
+    expect([again.status, again.headers.get('webhook-inbox-status')]).toEqual([200, 'duplicate'])
+  })
+
+  it('answers a Stripe event signed with another secret 401', async () => {
+    const forged = { body: body.replace('evt_wrangler_smoke', 'evt_wrangler_forged') }
+    const headers = await stripe({ secret: 'whsec_forged' }).sign(forged)
+    expect((await fetch(`${url}/webhooks/stripe`, { method: 'POST', headers, body: forged.body })).status).toBe(401)
+  })
+
+  it('leaves exactly one processed row, as `wrangler d1 execute --local` reads it back', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [WRANGLER, 'd1', 'execute', 'DB', '--local', ...persist(), '--json', '--command', 'SELECT event_id, status, attempts FROM webhook_events ORDER BY event_id'],
+      { env, timeout: 60_000 },
+    )
+    const [result] = JSON.parse(stdout) as [{ results: unknown[] }]
+    expect(result.results).toEqual([{ event_id: 'evt_wrangler_smoke', status: 'processed', attempts: 1 }])
+  })
+})

@@ -1,0 +1,8 @@
+import { env } from 'cloudflare:test'
+import { d1Store } from '../../src/stores/d1.js'
+
+/** The D1 store over an emptied table, so each case arranges its own rows. */
+export async function freshD1Store() {
+  await env.DB.exec('DELETE FROM webhook_events')
+  return d1Store(env.DB)
+}

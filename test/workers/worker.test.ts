@@ -1,0 +1,71 @@
+import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import worker from '../../examples/worker.js'
+import { github, stripe } from '../../providers/index.js'
+import { createInbox } from '../../src/inbox.js'
+import { NOW, signedDelivery } from '../helpers.js'
+import { freshD1Store } from './d1.js'
+
+const stripeSigner = stripe({ secret: env.STRIPE_WEBHOOK_SECRET })
+const eventBody = (id: string) =>
+  JSON.stringify({ id, object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_w', object: 'payment_intent' } } })
+
+async function rowOf(eventId: string) {
+  return env.DB.prepare('select status, attempts from webhook_events where event_id = ?').bind(eventId).first()
+}
+
+describe('examples/worker.ts in workerd', () => {
+  it('answers a signed Stripe event 202 queued, processes it in waitUntil, and answers the redelivery 200 duplicate', async () => {
+    await freshD1Store()
+    const delivery = await signedDelivery(stripeSigner, 'stripe', { body: eventBody('evt_worker_1') }, 'https://worker.test')
+    const first = await SELF.fetch(delivery.clone())
+    expect([first.status, first.headers.get('webhook-inbox-status')]).toEqual([202, 'queued'])
+    const again = await SELF.fetch(delivery)
+    expect([again.status, again.headers.get('webhook-inbox-status')]).toEqual([200, 'duplicate'])
+    expect(await rowOf('evt_worker_1')).toEqual({ status: 'processed', attempts: 1 })
+  })
+
+  it('answers a Stripe event signed with another secret 401 and stores nothing', async () => {
+    await freshD1Store()
+    const forged = await signedDelivery(stripe({ secret: 'whsec_forged' }), 'stripe', { body: eventBody('evt_forged') }, 'https://worker.test')
+    const response = await SELF.fetch(forged)
+    expect(response.status).toBe(401)
+    expect(await rowOf('evt_forged')).toBeNull()
+  })
+
+  it("runs the sweeper from its cron trigger (scheduled), finishing an event whose run died", async () => {
+    const store = await freshD1Store()
+    await store.claim(
+      { provider: 'stripe', eventId: 'evt_cron', type: 'payment_intent.succeeded', body: eventBody('evt_cron'), headers: {} },
+      { now: Date.now() - 120_000, leaseMs: 60_000 },
+    )
+    const ctx = createExecutionContext()
+    await worker.scheduled(createScheduledController({ cron: '* * * * *' }), env, ctx)
+    await waitOnExecutionContext(ctx)
+    expect(await rowOf('evt_cron')).toEqual({ status: 'processed', attempts: 2 })
+  })
+})
+
+describe('inbox.scheduled() on D1', () => {
+  it('retries a handler that failed inline once its backoff has passed, and marks the event processed', async () => {
+    const store = await freshD1Store()
+    const clock = { now: NOW }
+    const provider = github({ secret: 'gh-workers' })
+    const inbox = createInbox({ store, providers: { github: provider }, now: () => clock.now })
+    inbox.onError(() => {})
+    let calls = 0
+    inbox.onAny(() => {
+      calls++
+      if (calls === 1) throw new Error('downstream unavailable')
+    })
+    const body = JSON.stringify({ action: 'opened', issue: {} })
+    const response = await inbox.fetch(await signedDelivery(provider, 'github', { body, id: 'gh-cron', type: 'issues' }))
+    expect(response.status).toBe(500)
+    clock.now += 3_600_000
+    const ctx = createExecutionContext()
+    await inbox.scheduled(createScheduledController({ cron: '* * * * *' }), env, ctx)
+    await waitOnExecutionContext(ctx)
+    expect(calls).toBe(2)
+    expect(await rowOf('gh-cron')).toEqual({ status: 'processed', attempts: 2 })
+  })
+})
