@@ -22,6 +22,7 @@ import { github, razorpay, slack, stripe } from 'webhook-inbox/providers'
 import { sqliteStore } from 'webhook-inbox/stores/sqlite'
 import { d1Store } from 'webhook-inbox/stores/d1'
 import { serve } from 'webhook-inbox/node'
+import { fixture, signedRequest } from 'webhook-inbox/testing'
 
 const providers = {
   stripe: stripe({ secret: 'whsec_pack' }),
@@ -37,10 +38,9 @@ inbox.on('stripe', 'invoice.paid', (event) => {
   seen.push(event)
   return invoiceId === undefined ? undefined : undefined
 })
-const body = JSON.stringify({ id: 'evt_pack', object: 'event', type: 'invoice.paid', data: { object: { id: 'in_1' } } })
-const headers = await providers.stripe.sign({ body })
-const first = await inbox.fetch(new Request('http://x/webhooks/stripe', { method: 'POST', headers, body }))
-const second = await inbox.fetch(new Request('http://x/webhooks/stripe', { method: 'POST', headers, body }))
+const delivery = () => signedRequest('stripe', fixture('stripe', 'invoice.paid'), { secret: 'whsec_pack' })
+const first = await inbox.fetch(await delivery())
+const second = await inbox.fetch(await delivery())
 const statuses = [first.status, first.headers.get('webhook-inbox-status'), second.headers.get('webhook-inbox-status')]
 if (JSON.stringify(statuses) !== '[200,"processed","duplicate"]' || seen.length !== 1) {
   throw new Error(`pack check failed: ${JSON.stringify(statuses)}, ${seen.length} handler runs`)
@@ -56,3 +56,11 @@ cat > tsconfig.json <<'JSON'
 JSON
 npx tsc -p tsconfig.json
 node out/check.js
+# The CLI bin, as `npx webhook-inbox` runs it.
+npx --no-install webhook-inbox --help | grep -q 'webhook-inbox <command>'
+set +e
+npx --no-install webhook-inbox send paypal x 2>/dev/null
+code=$?
+set -e
+[ "$code" -eq 2 ] || { echo "pack check: CLI exit code for a bad provider was $code, not 2"; exit 1; }
+echo "pack check: the webhook-inbox bin runs"

@@ -1,25 +1,21 @@
+import { DEVELOPMENT_SECRETS } from '../src/testing/development-secrets.js'
+import type { ProviderName } from '../src/testing/fixture.js'
+
 /**
- * The example's signing secrets: the real ones from the environment, or fixed
- * development values so a fresh clone can receive signed test events at once.
+ * The example's signing secrets: the real ones from the environment, or the fixed
+ * development values (the CLI falls back to the same), so a fresh clone can receive
+ * signed test events at once.
  */
-const DEVELOPMENT = {
-  stripe: ['STRIPE_WEBHOOK_SECRET', 'whsec_webhook_inbox_development'],
-  github: ['GITHUB_WEBHOOK_SECRET', 'github-webhook-inbox-development'],
-  slack: ['SLACK_SIGNING_SECRET', 'slack-webhook-inbox-development'],
-  razorpay: ['RAZORPAY_WEBHOOK_SECRET', 'razorpay-webhook-inbox-development'],
-} as const
-
-export type ExampleProvider = keyof typeof DEVELOPMENT
-
 export function exampleSecrets() {
-  const secrets = {} as Record<ExampleProvider, string>
+  const secrets = {} as Record<ProviderName, string>
   const defaulted: string[] = []
-  for (const [provider, [variable, fallback]] of Object.entries(DEVELOPMENT) as [ExampleProvider, readonly [string, string]][]) {
-    const value = process.env[variable]
-    secrets[provider] = value || fallback
-    if (!value) defaulted.push(`${variable}=${fallback}`)
+  for (const [provider, { variable, value }] of Object.entries(DEVELOPMENT_SECRETS) as [ProviderName, { variable: string; value: string }][]) {
+    secrets[provider] = process.env[variable] || value
+    if (!process.env[variable]) defaulted.push(`${variable}=${value}`)
   }
   return { secrets, defaulted }
 }
+
+export type ExampleProvider = ProviderName
 
 export const examplePort = () => Number(process.env.PORT ?? 3000)

@@ -39,6 +39,9 @@ inbox.on('slack', 'slash_command', (event) => ({ response_type: 'ephemeral', tex
 inbox.on('razorpay', 'payment.captured', (event) => {
   console.log(`razorpay ${event.id}: ${event.type} ${event.payload.payload.payment?.entity.id}`)
 })
+inbox.onAny((event) => {
+  if (event.replay) console.log(`${event.provider} ${event.id}: replayed (run ${event.attempt})`)
+})
 inbox.onError((error, event) => {
   console.error(`${error.status} ${error.code}${event ? ` (${event.provider} ${event.id})` : ''}: ${error.message}`)
 })

@@ -1,6 +1,8 @@
 import { Hono } from 'hono'
 import { createHandlers } from './handlers.js'
+import type { WebhookError } from './errors.js'
 import { type Defer, receive } from './receive.js'
+import { guardStore, runQueued } from './run-event.js'
 import type { BackoffOptions } from './retry.js'
 import type { InboxState } from './state.js'
 import { track } from './state.js'
@@ -41,6 +43,12 @@ export interface InboxOptions<P extends Providers> {
   now?: () => number
 }
 
+export type ReplayResult =
+  | { status: 'processed' }
+  | { status: 'failed' | 'dead'; error: WebhookError }
+  /** Not stored; or a run holds it now; or another process's sweeper took the replay first. */
+  | { status: 'missing' | 'running' | 'taken' }
+
 type PayloadOf<P extends Providers, K extends keyof P, T> = T extends keyof EventsOf<P[K]> ? EventsOf<P[K]>[T] : never
 
 /** What a Worker's `fetch` receives as its third argument; only `waitUntil` is used. */
@@ -79,6 +87,12 @@ export interface Inbox<P extends Providers> {
   startWorker(options?: WorkerOptions): Worker
   /** Stops taking events, waits up to `graceMs` for running handlers, gives back the rest, closes the store. */
   shutdown(options?: { graceMs?: number }): Promise<void>
+  /**
+   * Runs the handlers on a stored event again, on purpose: dedupe is bypassed, the run
+   * sees `event.replay === true`, and the row counts it in `replays`. Refused while a
+   * run holds the event (`running`).
+   */
+  replay(provider: keyof P & string, eventId: string): Promise<ReplayResult>
   get(provider: keyof P & string, eventId: string): Promise<StoredEvent | undefined>
   list(filter?: ListFilter): Promise<StoredEvent[]>
   /** Deletes old events (by default processed ones only); returns how many. */
@@ -175,6 +189,15 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     },
     startWorker: (workerOptions) => startWorker(state, workerOptions),
     shutdown: (shutdownOptions) => shutdown(state, shutdownOptions),
+    async replay(provider, eventId) {
+      const key = { provider, eventId }
+      if (!(await guardStore('replay', () => state.store.requeue(key, { now: state.now(), reason: 'replay' })))) {
+        return { status: (await state.store.get(key)) ? 'running' : 'missing' }
+      }
+      const outcome = await runQueued(state, key)
+      if (outcome === undefined || outcome.status === 'lost' || outcome.status === 'released') return { status: 'taken' }
+      return outcome.status === 'processed' ? { status: 'processed' } : outcome
+    },
     get: (provider, eventId) => state.store.get({ provider, eventId }),
     list: (filter) => state.store.list(filter),
     purge: (purgeOptions) => purge(state, purgeOptions),

@@ -48,6 +48,7 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
     type: stored.type,
     payload: verifiedPayload,
     attempt,
+    replay: stored.replay,
     receivedAt: stored.receivedAt,
   }
   try {
@@ -56,7 +57,7 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
     try {
       // Runs that never recorded a result (the process died, or hung past its lease)
       // still count: past maxAttempts the event is dead-lettered without another run.
-      if (attempt > state.maxAttempts) throw new Error(`gave up: ${attempt - 1} runs ended without a result`)
+      if (attempt > state.maxAttempts && !stored.replay) throw new Error(`gave up: ${attempt - 1} runs ended without a result`)
       if (provider === undefined) throw new Error(`no provider named "${stored.provider}" is configured`)
       if (verifiedPayload === undefined) event.payload = provider.parse(stored.body, new Headers(stored.headers)).payload
       for (const handler of state.handlers.handlersFor(stored.provider, stored.type)) {

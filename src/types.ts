@@ -13,6 +13,8 @@ export interface InboxEvent<Payload = unknown> {
   type: string
   payload: Payload
   attempt: number
+  /** True when this run was asked for by a replay (`inbox.replay()`, `webhook-inbox replay`). */
+  replay: boolean
   /** When the first delivery was stored (ms). */
   receivedAt: number
 }

@@ -23,6 +23,10 @@ export const webhookEvents = sqliteTable(
     lockedUntil: integer('locked_until'),
     nextAttemptAt: integer('next_attempt_at'),
     lastError: text('last_error'),
+    /** The next run was asked for by a replay (`inbox.replay()`, `webhook-inbox replay`). */
+    replay: integer('replay', { mode: 'boolean' }).notNull().default(false),
+    /** Replays asked for so far. */
+    replays: integer('replays').notNull().default(0),
     receivedAt: integer('received_at').notNull(),
     processedAt: integer('processed_at'),
     updatedAt: integer('updated_at').notNull(),

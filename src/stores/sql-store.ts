@@ -89,7 +89,7 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
       return changed(
         db
           .update(t)
-          .set({ status: 'processed', processedAt: now, lockedUntil: null, nextAttemptAt: null, updatedAt: now })
+          .set({ status: 'processed', processedAt: now, lockedUntil: null, nextAttemptAt: null, replay: false, updatedAt: now })
           .where(heldBy(key, attempt))
           .returning({ id: t.id }),
       )
@@ -102,6 +102,7 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
           .set({
             status: nextAttemptAt === null ? 'dead' : 'failed',
             lastError: error,
+            replay: false,
             nextAttemptAt,
             lockedUntil: null,
             updatedAt: now,
@@ -109,6 +110,37 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
           .where(heldBy(key, attempt))
           .returning({ id: t.id }),
       )
+    },
+
+    requeue(key, { now, reason }) {
+      const waiting = { status: 'received', nextAttemptAt: now, lockedUntil: null, updatedAt: now } as const
+      return changed(
+        db
+          .update(t)
+          .set(reason === 'replay' ? { ...waiting, replay: true, replays: sql`${t.replays} + 1` } : { ...waiting, attempts: 0 })
+          .where(
+            and(
+              keyIs(key),
+              reason === 'replay'
+                ? or(sql`${t.status} <> 'processing'`, lte(t.lockedUntil, now))
+                : eq(t.status, 'dead'),
+            ),
+          )
+          .returning({ id: t.id }),
+      )
+    },
+
+    async requeueAll(status, now) {
+      const rows = await db
+        .update(t)
+        .set(
+          status === 'dead'
+            ? { status: 'received', attempts: 0, nextAttemptAt: now, updatedAt: now }
+            : { nextAttemptAt: now, updatedAt: now },
+        )
+        .where(eq(t.status, status))
+        .returning({ id: t.id })
+      return rows.length
     },
 
     release(key, attempt, now) {

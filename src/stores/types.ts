@@ -22,6 +22,9 @@ export interface NewEvent extends EventKey {
 export interface StoredEvent extends NewEvent {
   status: EventStatus
   attempts: number
+  /** The next (or current) run was asked for by a replay. */
+  replay: boolean
+  replays: number
   lockedUntil: number | null
   nextAttemptAt: number | null
   lastError: string | null
@@ -69,6 +72,14 @@ export interface Store {
   complete(key: EventKey, attempt: number, now: number): Promise<boolean>
   /** Marks attempt `attempt` failed (retry at `nextAttemptAt`) or, with `nextAttemptAt: null`, dead. */
   fail(key: EventKey, attempt: number, failure: { error: string; nextAttemptAt: number | null; now: number }): Promise<boolean>
+  /**
+   * Queues a stored event to run again, due now, whatever its status, unless a run
+   * holds a live lease on it: as a replay (dedupe bypassed on purpose), or to give a
+   * dead event a fresh set of `maxAttempts` runs. False when it is running or unknown.
+   */
+  requeue(key: EventKey, options: { now: number; reason: 'replay' | 'revive' }): Promise<boolean>
+  /** Makes every event in `status` due now (failed: skip the backoff; dead: revive); returns how many. */
+  requeueAll(status: 'failed' | 'dead', now: number): Promise<number>
   /** Gives a lease back unfinished (shutdown): the event waits again and the attempt is not counted. */
   release(key: EventKey, attempt: number, now: number): Promise<boolean>
   /** Deletes events in `statuses` last updated before `before` (ms); returns how many. */

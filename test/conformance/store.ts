@@ -32,6 +32,8 @@ export function testStore(c: StoreCase) {
           ...newEvent('a'),
           status: 'processing',
           attempts: 1,
+          replay: false,
+          replays: 0,
           lockedUntil: NOW + LEASE,
           nextAttemptAt: null,
           lastError: null,
@@ -184,6 +186,45 @@ export function testStore(c: StoreCase) {
       expect(await store.purge({ before: NOW + 50, statuses: ['processed'] })).toBe(1)
       expect((await store.list()).map((e) => e.eventId).sort()).toEqual(['new-done', 'old-dead'])
       expect(await store.purge({ before: NOW + 50, statuses: [] })).toBe(0)
+    })
+
+    it("store.requeue({ reason: 'replay' }) queues a processed event to run again as a replay, and refuses one under a live lease", async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'rp1' }
+      await store.claim(newEvent('rp1'), { now: NOW, leaseMs: LEASE })
+      expect(await store.requeue(key, { now: NOW + 1, reason: 'replay' })).toBe(false)
+      await store.complete(key, 1, NOW + 2)
+      expect(await store.requeue(key, { now: NOW + 3, reason: 'replay' })).toBe(true)
+      expect(await store.get(key)).toMatchObject({ status: 'received', replay: true, replays: 1, nextAttemptAt: NOW + 3, attempts: 1 })
+      const taken = await store.take(key, { now: NOW + 3, leaseMs: LEASE })
+      expect(taken).toMatchObject({ replay: true, attempts: 2 })
+      await store.complete(key, 2, NOW + 4)
+      expect(await store.get(key)).toMatchObject({ status: 'processed', replay: false, replays: 1 })
+      expect(await store.requeue({ provider: 'github', eventId: 'unknown' }, { now: NOW, reason: 'replay' })).toBe(false)
+    })
+
+    it("store.requeue({ reason: 'revive' }) and requeueAll('dead') give dead events a fresh count of attempts, due now", async () => {
+      const store = await c.create()
+      const key = (eventId: string) => ({ provider: 'github', eventId })
+      for (const id of ['dv1', 'dv2', 'dv3']) {
+        await store.claim(newEvent(id), { now: NOW, leaseMs: LEASE })
+        await store.fail(key(id), 1, { error: 'x', nextAttemptAt: null, now: NOW })
+      }
+      await store.claim(newEvent('ok'), { now: NOW, leaseMs: LEASE })
+      expect(await store.requeue(key('ok'), { now: NOW, reason: 'revive' })).toBe(false)
+      expect(await store.requeue(key('dv1'), { now: NOW + 1, reason: 'revive' })).toBe(true)
+      expect(await store.get(key('dv1'))).toMatchObject({ status: 'received', attempts: 0, nextAttemptAt: NOW + 1 })
+      expect(await store.requeueAll('dead', NOW + 2)).toBe(2)
+      expect((await store.due(NOW + 2, 10)).map((k) => k.eventId).sort()).toEqual(['dv1', 'dv2', 'dv3'])
+    })
+
+    it("store.requeueAll('failed') makes failed events due now without touching their attempts", async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'fl1' }
+      await store.claim(newEvent('fl1'), { now: NOW, leaseMs: LEASE })
+      await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 3_600_000, now: NOW })
+      expect(await store.requeueAll('failed', NOW + 5)).toBe(1)
+      expect(await store.get(key)).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: NOW + 5 })
     })
 
     it('store.get() returns undefined for an event it never stored', async () => {

@@ -306,3 +306,33 @@ describe('failure edges', () => {
   })
 })
 
+describe('inbox.replay()', () => {
+  it('inbox.replay() re-runs the handlers of a processed event with event.replay set, bypassing dedupe, and counts it on the row', async () => {
+    const { inbox, store } = setup()
+    const runs: string[] = []
+    inbox.onAny((event) => void runs.push(`${event.attempt}:${event.replay}`))
+    await inbox.fetch(await issue('gh-replay'))
+    expect(await inbox.replay('github', 'gh-replay')).toEqual({ status: 'processed' })
+    expect((await inbox.fetch(await issue('gh-replay'))).headers.get('webhook-inbox-status')).toBe('duplicate')
+    expect(runs).toEqual(['1:false', '2:true'])
+    expect(await store.get({ provider: 'github', eventId: 'gh-replay' })).toMatchObject({ status: 'processed', replay: false, replays: 1 })
+    expect(await inbox.replay('github', 'never-stored')).toEqual({ status: 'missing' })
+  })
+
+  it('inbox.replay() answers running for an event a run holds right now, and leaves it alone', async () => {
+    const { inbox } = setup()
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let started = false
+    inbox.onAny(async () => {
+      started = true
+      await gate
+    })
+    const first = inbox.fetch(await issue('gh-replay-busy'))
+    await waitFor(() => started, 5_000, 'the run to start')
+    expect(await inbox.replay('github', 'gh-replay-busy')).toEqual({ status: 'running' })
+    release()
+    expect((await first).status).toBe(200)
+  })
+})
+

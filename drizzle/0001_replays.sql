@@ -1,0 +1,2 @@
+ALTER TABLE `webhook_events` ADD `replay` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `webhook_events` ADD `replays` integer DEFAULT 0 NOT NULL;

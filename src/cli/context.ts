@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { sqliteStore } from '../stores/sqlite.js'
+import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
+import { isProviderName, type ProviderName } from '../testing/fixture.js'
+
+/** Exit codes scripts can rely on. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3 } as const
+
+/** A mistake in how the CLI was called: one line to stderr, exit 2. */
+export class UsageError extends Error {}
+
+/** The operation ran and did not succeed (not found, non-2xx answer, handler failed): exit 1. */
+export class FailedError extends Error {}
+
+export interface Io {
+  out(line: string): void
+  err(line: string): void
+  /** Rewrites the current stderr line (progress); a no-op where stderr is not a terminal. */
+  progress(line: string): void
+  env: NodeJS.ProcessEnv
+}
+
+
+type Spec = Record<string, 'string' | 'boolean'>
+type Values<S extends Spec> = { [K in keyof S]?: S[K] extends 'string' ? string : boolean } & {
+  db?: string
+  json?: boolean
+}
+
+/** node:util parseArgs, strict, with the options every command shares (--db, --json, --help). */
+export function parse<S extends Spec>(args: string[], spec: S): { values: Values<S>; positionals: string[] } {
+  const options: NonNullable<ParseArgsConfig['options']> = {
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }
+  for (const [name, type] of Object.entries(spec)) options[name] = { type }
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true })
+    return { values: values as Values<S>, positionals }
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+export function providerName(name: string | undefined): ProviderName {
+  if (name === undefined) throw new UsageError('missing <provider> (stripe, github, slack or razorpay)')
+  if (!isProviderName(name)) throw new UsageError(`unknown provider "${name}" (use stripe, github, slack or razorpay)`)
+  return name
+}
+
+/** --secret, else the variable the server reads, else (only with --dev) the development secret of `npm start`. */
+export function secretFor(provider: ProviderName, values: { secret?: string; dev?: boolean }, io: Io): string {
+  const { variable, value } = DEVELOPMENT_SECRETS[provider]
+  if (values.secret !== undefined) {
+    if (values.secret === '') throw new UsageError('--secret is empty')
+    return values.secret
+  }
+  if (values.dev) return value
+  const fromEnv = io.env[variable]
+  if (!fromEnv) throw new UsageError(`no signing secret: pass --secret, set ${variable}, or --dev for the development secret of npm start`)
+  return fromEnv
+}
+
+/** Opens the SQLite file the server uses; refuses to create one, so a wrong path is not silently empty. */
+export function openStore(flag: string | undefined, io: Io) {
+  const path = flag ?? io.env.WEBHOOK_INBOX_DB ?? 'webhooks.db'
+  if (path !== ':memory:' && !existsSync(path)) {
+    throw new UsageError(`no database at ${path} (pass --db or set WEBHOOK_INBOX_DB)`)
+  }
+  return sqliteStore({ path })
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** "30d", "12h", "90s", "500ms" → milliseconds. */
+export function duration(text: string | undefined, what: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text ?? '')
+  if (!match) throw new UsageError(`${what}: "${text ?? ''}" is not a duration like 30d, 12h, 15m, 90s`)
+  return Number(match[1]) * UNITS[match[2]!]!
+}
+
+export const defaultUrl = (provider: ProviderName, io: Io) => `http://127.0.0.1:${io.env.PORT ?? 3000}/webhooks/${provider}`

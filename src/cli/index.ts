@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { run } from './run.js'
+
+let drawing = false
+const endProgress = () => {
+  if (drawing) process.stderr.write('\n')
+  drawing = false
+}
+process.exitCode = await run(process.argv.slice(2), {
+  out: (line) => {
+    endProgress()
+    process.stdout.write(`${line}\n`)
+  },
+  err: (line) => {
+    endProgress()
+    process.stderr.write(`${line}\n`)
+  },
+  progress: (line) => {
+    if (!process.stderr.isTTY) return
+    process.stderr.write(`\r${line}`)
+    drawing = true
+  },
+  env: process.env,
+})
+endProgress()

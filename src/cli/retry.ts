@@ -1,0 +1,55 @@
+import { duration, EXIT, type Io, openStore, parse } from './context.js'
+import { waitForRuns } from './wait.js'
+
+export const retryHelp = `webhook-inbox retry [--dead] [options]
+
+Makes failed events due now, skipping what is left of their backoff; with --dead, gives
+dead-lettered events a fresh set of attempts instead. The running server's sweeper runs
+them; this waits and shows progress.
+
+Options:
+  --dead             retry dead-lettered events (default: failed ones)
+  --wait <duration>  how long to wait for the server (default 60s; 0s returns at once)
+  --db <path>        the SQLite file (default $WEBHOOK_INBOX_DB or webhooks.db)
+  --json             print the result as JSON
+
+Examples:
+  webhook-inbox retry
+  webhook-inbox retry --dead --wait 5m
+
+Exit codes: 0 all processed, 1 some failed again, 2 bad arguments, 3 not all ran in time.`
+
+export async function retry(args: string[], io: Io): Promise<number> {
+  const { values } = parse(args, { dead: 'boolean', wait: 'string' })
+  const status = values.dead ? 'dead' : 'failed'
+  const waitMs = duration(values.wait ?? '60s', '--wait')
+  const store = openStore(values.db, io)
+  try {
+    const before = await store.list({ status, limit: 100_000 })
+    const attempts = new Map(before.map((e) => [e.eventId + '\u0000' + e.provider, e.attempts]))
+    const count = await store.requeueAll(status, Date.now())
+    const report = (result: object, line: string) => (values.json ? io.out(JSON.stringify(result)) : io.out(line))
+    if (count === 0 || waitMs === 0) {
+      report({ status, requeued: count }, `${count} ${status} event(s) made due now`)
+      return EXIT.ok
+    }
+    const keys = before.map(({ provider, eventId }) => ({ provider, eventId }))
+    // A failed event keeps its attempts, so a newer attempt means it ran; a revived dead one restarts at 0.
+    const rows = await waitForRuns(
+      store,
+      keys,
+      (row, key) => row.status !== 'processing' && row.attempts > (values.dead ? 0 : attempts.get(key.eventId + '\u0000' + key.provider)!),
+      io,
+      waitMs,
+    )
+    if (!rows) {
+      io.err(`${count} ${status} event(s) made due now; not all ran within ${values.wait ?? '60s'} (is the server running with its sweeper?)`)
+      return EXIT.timeout
+    }
+    const processed = rows.filter((r) => r.status === 'processed').length
+    report({ status, requeued: count, processed, failed: count - processed }, `retried ${count} ${status} event(s): ${processed} processed, ${count - processed} failed again`)
+    return processed === count ? EXIT.ok : EXIT.failed
+  } finally {
+    await store.close()
+  }
+}

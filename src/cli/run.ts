@@ -1,0 +1,70 @@
+import { EXIT, FailedError, type Io, UsageError } from './context.js'
+import { list, listHelp, show, showHelp } from './list.js'
+import { purge, purgeHelp } from './purge.js'
+import { replay, replayHelp } from './replay.js'
+import { retry, retryHelp } from './retry.js'
+import { send, sendHelp } from './send.js'
+
+const USAGE = `webhook-inbox <command> [options]
+
+Commands:
+  send <provider> <fixture-or-file>   sign a sample event or JSON file and POST it to a server
+  list                                list stored events (--provider, --status, --since)
+  show <provider> <id>                one stored event, with its body
+  replay <provider> <id>              run a stored event's handlers again (or re-send it with --url)
+  retry [--dead]                      run failed (or dead-lettered) events now
+  purge --older-than 30d              delete old processed events
+
+Every command takes --db <path> (default $WEBHOOK_INBOX_DB or webhooks.db), --json and --help.
+Secrets come from --secret or STRIPE_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET,
+SLACK_SIGNING_SECRET, RAZORPAY_WEBHOOK_SECRET.
+
+Examples:
+  webhook-inbox send stripe payment_intent.succeeded
+  webhook-inbox list --status failed
+  webhook-inbox replay stripe evt_3MtwBwLkdIwHu7ix0ZzQ0v3F
+
+Exit codes: 0 success, 1 the operation failed, 2 bad arguments, 3 timed out waiting for the server.`
+
+type Command = (args: string[], io: Io) => Promise<number | void>
+
+const COMMANDS: Record<string, [Command, string]> = {
+  send: [send, sendHelp],
+  list: [list, listHelp],
+  show: [show, showHelp],
+  replay: [replay, replayHelp],
+  retry: [retry, retryHelp],
+  purge: [purge, purgeHelp],
+}
+
+/** Runs one CLI invocation and returns its exit code; every failure is one line on stderr. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  const [name, ...args] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE)
+    return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (command === undefined) {
+    io.err(`webhook-inbox: unknown command "${name}" (try --help)`)
+    return EXIT.usage
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(command[1])
+    return EXIT.ok
+  }
+  try {
+    return (await command[0](args, io)) ?? EXIT.ok
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`webhook-inbox ${name}: ${error.message}`)
+      return EXIT.usage
+    }
+    if (error instanceof FailedError) {
+      io.err(`webhook-inbox ${name}: ${error.message}`)
+      return EXIT.failed
+    }
+    io.err(`webhook-inbox ${name}: ${(error as Error).message ?? String(error)}`)
+    return EXIT.failed
+  }
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs'
+import { fixture, fixtureNames, type FixtureName, type ProviderName } from '../testing/fixture.js'
+import { signedRequest } from '../testing/signed-request.js'
+import { defaultUrl, FailedError, type Io, parse, providerName, secretFor, UsageError } from './context.js'
+
+export const sendHelp = `webhook-inbox send <provider> <fixture-or-file> [options]
+
+Signs a sample event, or a JSON file, as the provider would and POSTs it.
+
+Options:
+  --url <url>        where to send it (default http://127.0.0.1:$PORT/webhooks/<provider>, PORT=3000)
+  --secret <secret>  signing secret (default: $STRIPE_WEBHOOK_SECRET, $GITHUB_WEBHOOK_SECRET, …)
+  --dev              sign with the development secret \`npm start\` uses when those are unset
+  --id <id>          event id to use instead of the fixture's (or a random one)
+  --type <event>     GitHub's X-GitHub-Event name, for a file (fixtures know theirs)
+  --json             print the answer as JSON
+
+Examples:
+  webhook-inbox send stripe payment_intent.succeeded --dev
+  webhook-inbox send github push --url http://127.0.0.1:8787/webhooks/github
+  webhook-inbox send razorpay ./captured.json --secret "$RAZORPAY_WEBHOOK_SECRET"
+
+Exit codes: 0 answered 2xx, 1 answered otherwise or unreachable, 2 bad arguments.`
+
+function payloadOf(provider: ProviderName, source: string): unknown {
+  if (fixtureNames(provider).includes(source)) return fixture(provider, source as FixtureName<typeof provider>)
+  let text: string
+  try {
+    text = readFileSync(source, 'utf8')
+  } catch (error) {
+    const names = fixtureNames(provider).join(', ')
+    throw new UsageError(`"${source}" is neither a ${provider} fixture (${names}) nor a readable file (${(error as NodeJS.ErrnoException).code})`)
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
+/** POSTs a signed request and reports the answer; shared with `replay --url`. */
+export async function post(request: Request, io: Io, json: boolean | undefined, label: string) {
+  let response: Response
+  try {
+    response = await fetch(request)
+  } catch (error) {
+    throw new FailedError(`could not reach ${request.url} (${(error as Error).cause ?? (error as Error).message}); is the server running?`)
+  }
+  const body = await response.text()
+  const status = response.headers.get('webhook-inbox-status')
+  if (json) io.out(JSON.stringify({ url: request.url, label, status: response.status, inboxStatus: status, body }))
+  else io.out(`${response.status} ${status ?? ''} ${label}\n${body}`.replace(/ {2,}/, ' '))
+  if (!response.ok) throw new FailedError(`${request.url} answered ${response.status}`)
+}
+
+export async function send(args: string[], io: Io) {
+  const { values, positionals } = parse(args, {
+    url: 'string',
+    secret: 'string',
+    dev: 'boolean',
+    id: 'string',
+    type: 'string',
+  })
+  const provider = providerName(positionals[0])
+  const source = positionals[1]
+  if (source === undefined) throw new UsageError('missing <fixture-or-file>')
+  const payload = payloadOf(provider, source)
+  const request = await signedRequest(provider, payload, {
+    secret: secretFor(provider, values, io),
+    url: values.url ?? defaultUrl(provider, io),
+    ...(values.id === undefined ? {} : { id: values.id }),
+    ...(values.type === undefined ? {} : { type: values.type }),
+  })
+  await post(request, io, values.json, `${provider} ${source}`)
+}

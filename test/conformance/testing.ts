@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { github, razorpay, slack, stripe } from '../../providers/index.js'
+import { createInbox } from '../../src/inbox.js'
+import type { Store } from '../../src/stores/types.js'
+import { fixture, fixtureNames, type ProviderName, signedRequest } from '../../src/testing/index.js'
+
+const SECRET = 'testing-toolkit-secret'
+
+/** webhook-inbox/testing, the same in every runtime: what users' handler tests rely on. */
+export function testToolkit(createStore: () => Store | Promise<Store>) {
+  async function setup() {
+    const inbox = createInbox({
+      store: await createStore(),
+      providers: { stripe: stripe({ secret: SECRET }), github: github({ secret: SECRET }), slack: slack({ secret: SECRET }), razorpay: razorpay({ secret: SECRET }) },
+    })
+    const seen: string[] = []
+    inbox.onAny((event) => void seen.push(`${event.provider}:${event.type}:${event.id}`))
+    inbox.onError(() => {})
+    return { inbox, seen }
+  }
+
+  describe('webhook-inbox/testing', () => {
+    for (const provider of ['stripe', 'github', 'slack', 'razorpay'] as ProviderName[]) {
+      for (const name of fixtureNames(provider)) {
+        it(`signedRequest('${provider}', fixture('${provider}', '${name}')) is accepted and handled once`, async () => {
+          const { inbox, seen } = await setup()
+          const response = await inbox.fetch(await signedRequest(provider, fixture(provider, name as never), { secret: SECRET, id: `fx-${name}` }))
+          expect(response.status).toBe(200)
+          expect(seen).toHaveLength(1)
+          expect(seen[0]).toMatch(new RegExp(`^${provider}:${name.replace('.', '\\.')}(\\.|:)`))
+        })
+      }
+
+      it(`signedRequest('${provider}', …) is rejected 401 once a byte of its body is changed`, async () => {
+        const { inbox, seen } = await setup()
+        const signed = await signedRequest(provider, fixture(provider, fixtureNames(provider)[0] as never), { secret: SECRET })
+        const body = new Uint8Array(await signed.arrayBuffer())
+        body[body.length - 2] = body[body.length - 2]! ^ 0x02
+        const response = await inbox.fetch(new Request(signed.url, { method: 'POST', headers: signed.headers, body }))
+        expect(response.status).toBe(401)
+        expect(seen).toEqual([])
+      })
+    }
+
+    it('signedRequest() with another secret is rejected 401', async () => {
+      const { inbox } = await setup()
+      const response = await inbox.fetch(await signedRequest('stripe', fixture('stripe', 'invoice.paid'), { secret: 'not-it' }))
+      expect(response.status).toBe(401)
+    })
+
+    it('fixture() returns a fresh copy each time, so a test may change it freely', () => {
+      const first = fixture('stripe', 'payment_intent.succeeded')
+      first.id = 'changed'
+      expect(fixture('stripe', 'payment_intent.succeeded').id).toBe('evt_3MtwBwLkdIwHu7ix0ZzQ0v3F')
+    })
+
+    it('fixture() throws a TypeError listing the known names for an unknown one', () => {
+      expect(() => fixture('stripe', 'payment_intent.succeded' as never)).toThrow(/have: payment_intent\.succeeded/)
+    })
+
+    it('signedRequest("github", payload) without options.type throws for a payload that is not a fixture', async () => {
+      await expect(signedRequest('github', { zen: 'x' }, { secret: SECRET })).rejects.toThrow(/needs options.type/)
+    })
+  })
+}
