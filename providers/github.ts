@@ -65,7 +65,8 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
     },
     async sign({ body, id, type }) {
       return {
-        'content-type': 'application/json',
+        // A body GitHub sent as a form (stored, then re-sent by `webhook-inbox replay --url`) keeps its type.
+        'content-type': body.startsWith('payload=') ? 'application/x-www-form-urlencoded' : 'application/json',
         'user-agent': 'GitHub-Hookshot/webhook-inbox',
         [SIGNATURE]: await sign(secrets[0]!, body),
         [DELIVERY]: id ?? crypto.randomUUID(),

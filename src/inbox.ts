@@ -46,7 +46,7 @@ export interface InboxOptions<P extends Providers> {
 export type ReplayResult =
   | { status: 'processed' }
   | { status: 'failed' | 'dead'; error: WebhookError }
-  /** Not stored; or a run holds it now; or another process's sweeper took the replay first. */
+  /** Not stored; or a run holds it now; or a sweeper (this process's or another's) took the replay first. */
   | { status: 'missing' | 'running' | 'taken' }
 
 type PayloadOf<P extends Providers, K extends keyof P, T> = T extends keyof EventsOf<P[K]> ? EventsOf<P[K]>[T] : never

@@ -36,6 +36,8 @@ export function runEvent(state: InboxState, stored: StoredEvent, verifiedPayload
 async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): Promise<RunOutcome> {
   const key = { provider: stored.provider, eventId: stored.eventId }
   const attempt = stored.attempts
+  // Runs since the event was last requeued on purpose; what maxAttempts and backoff count.
+  const run = attempt - stored.attemptBase
   const controller = new AbortController()
   const leaseTimer = setTimeout(
     () => controller.abort(new Error(`lease of ${state.leaseMs} ms ran out`)),
@@ -47,7 +49,7 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
     id: stored.eventId,
     type: stored.type,
     payload: verifiedPayload,
-    attempt,
+    attempt: run,
     replay: stored.replay,
     receivedAt: stored.receivedAt,
   }
@@ -57,11 +59,11 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
     try {
       // Runs that never recorded a result (the process died, or hung past its lease)
       // still count: past maxAttempts the event is dead-lettered without another run.
-      if (attempt > state.maxAttempts && !stored.replay) throw new Error(`gave up: ${attempt - 1} runs ended without a result`)
+      if (run > state.maxAttempts) throw new Error(`gave up: ${run - 1} runs ended without a result`)
       if (provider === undefined) throw new Error(`no provider named "${stored.provider}" is configured`)
       if (verifiedPayload === undefined) event.payload = provider.parse(stored.body, new Headers(stored.headers)).payload
       for (const handler of state.handlers.handlersFor(stored.provider, stored.type)) {
-        const value = await handler(event, { attempt, signal: controller.signal })
+        const value = await handler(event, { attempt: run, signal: controller.signal })
         if (value instanceof Response || (value !== undefined && provider.handlerReplies)) reply = replyAnswer(value)
       }
     } catch (cause) {
@@ -69,7 +71,7 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
         await guardStore('release', () => state.store.release(key, attempt, state.now()))
         return { status: 'released' }
       }
-      return await recordFailure(state, event, cause)
+      return await recordFailure(state, event, attempt, cause)
     }
     const completed = await guardStore('complete', () => state.store.complete(key, attempt, state.now()))
     if (!completed) {
@@ -85,10 +87,10 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
   }
 }
 
-async function recordFailure(state: InboxState, event: InboxEvent, cause: unknown): Promise<RunOutcome> {
-  const { attempt } = event
-  const dead = attempt >= state.maxAttempts
-  const nextAttemptAt = dead ? null : state.now() + backoffMs(attempt, state.backoff)
+async function recordFailure(state: InboxState, event: InboxEvent, attempt: number, cause: unknown): Promise<RunOutcome> {
+  const run = event.attempt
+  const dead = run >= state.maxAttempts
+  const nextAttemptAt = dead ? null : state.now() + backoffMs(run, state.backoff)
   const key = { provider: event.provider, eventId: event.id }
   const recorded = await guardStore('fail', () =>
     state.store.fail(key, attempt, { error: describe(cause), nextAttemptAt, now: state.now() }),
@@ -97,7 +99,7 @@ async function recordFailure(state: InboxState, event: InboxEvent, cause: unknow
   if (!recorded) return { status: 'lost' }
   const error = new WebhookError(
     'handler_failed',
-    `${event.provider}: handler failed for ${event.type} ${event.id} (attempt ${attempt} of ${state.maxAttempts}, ${
+    `${event.provider}: handler failed for ${event.type} ${event.id} (attempt ${run} of ${state.maxAttempts}, ${
       dead ? 'dead-lettered' : `retry after ${new Date(nextAttemptAt!).toISOString()}`
     })`,
     { cause },

@@ -5,7 +5,10 @@ export type Providers = Record<string, Provider<EventMap>>
 
 export type EventsOf<P> = P extends Provider<infer E> ? E : EventMap
 
-/** What a handler receives. `attempt` is 1 on the first run, higher on retries. */
+/**
+ * What a handler receives. `attempt` is 1 on the first run, higher on retries, and
+ * starts at 1 again when the event is replayed or revived from the dead letters.
+ */
 export interface InboxEvent<Payload = unknown> {
   /** The provider instance name (the key in `providers`). */
   provider: string

@@ -58,7 +58,7 @@ export async function replay(args: string[], io: Io): Promise<number> {
     }
     const row = rows[0]!
     if (values.json) io.out(JSON.stringify({ provider, eventId, status: row.status, attempts: row.attempts, lastError: row.lastError }))
-    else io.out(`replayed ${provider} ${eventId}: ${row.status} (attempt ${row.attempts})${row.status === 'processed' ? '' : `: ${row.lastError}`}`)
+    else io.out(`replayed ${provider} ${eventId}: ${row.status}${row.status === 'processed' ? '' : ` (${row.lastError})`}`)
     return row.status === 'processed' ? EXIT.ok : EXIT.failed
   } finally {
     await store.close()

@@ -34,11 +34,11 @@ export async function retry(args: string[], io: Io): Promise<number> {
       return EXIT.ok
     }
     const keys = before.map(({ provider, eventId }) => ({ provider, eventId }))
-    // A failed event keeps its attempts, so a newer attempt means it ran; a revived dead one restarts at 0.
+    // attempts only grows, so a higher count than before means a run ended since.
     const rows = await waitForRuns(
       store,
       keys,
-      (row, key) => row.status !== 'processing' && row.attempts > (values.dead ? 0 : attempts.get(key.eventId + '\u0000' + key.provider)!),
+      (row, key) => row.status !== 'processing' && row.attempts > attempts.get(key.eventId + '\u0000' + key.provider)!,
       io,
       waitMs,
     )
@@ -46,9 +46,11 @@ export async function retry(args: string[], io: Io): Promise<number> {
       io.err(`${count} ${status} event(s) made due now; not all ran within ${values.wait ?? '60s'} (is the server running with its sweeper?)`)
       return EXIT.timeout
     }
+    // Counted over the events watched: the sweeper may take one between the list and the requeue.
     const processed = rows.filter((r) => r.status === 'processed').length
-    report({ status, requeued: count, processed, failed: count - processed }, `retried ${count} ${status} event(s): ${processed} processed, ${count - processed} failed again`)
-    return processed === count ? EXIT.ok : EXIT.failed
+    const failed = rows.length - processed
+    report({ status, requeued: count, processed, failed }, `retried ${rows.length} ${status} event(s): ${processed} processed, ${failed} failed again`)
+    return failed === 0 ? EXIT.ok : EXIT.failed
   } finally {
     await store.close()
   }

@@ -40,9 +40,13 @@ const COMMANDS: Record<string, [Command, string]> = {
 /** Runs one CLI invocation and returns its exit code; every failure is one line on stderr. */
 export async function run(argv: string[], io: Io): Promise<number> {
   const [name, ...args] = argv
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    io.err('webhook-inbox: missing command (try --help)')
+    return EXIT.usage
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(USAGE)
-    return name === undefined ? EXIT.usage : EXIT.ok
+    return EXIT.ok
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (command === undefined) {

@@ -65,6 +65,9 @@ export async function send(args: string[], io: Io) {
   const source = positionals[1]
   if (source === undefined) throw new UsageError('missing <fixture-or-file>')
   const payload = payloadOf(provider, source)
+  if (provider === 'github' && values.type === undefined && !fixtureNames('github').includes(source)) {
+    throw new UsageError('a GitHub file needs --type <X-GitHub-Event name>, e.g. --type issues')
+  }
   const request = await signedRequest(provider, payload, {
     secret: secretFor(provider, values, io),
     url: values.url ?? defaultUrl(provider, io),

@@ -18,8 +18,10 @@ export const webhookEvents = sqliteTable(
     /** JSON object of the headers the provider needs to parse the body again. */
     headers: text('headers').notNull(),
     status: text('status', { enum: EVENT_STATUSES }).notNull(),
-    /** Claims so far; also the fencing token that completes or fails one claim. */
+    /** Claims so far; also the fencing token that completes or fails one claim, so it only grows. */
     attempts: integer('attempts').notNull(),
+    /** `attempts` when the event was last requeued on purpose (replay, revive): runs since then count toward maxAttempts. */
+    attemptBase: integer('attempt_base').notNull().default(0),
     lockedUntil: integer('locked_until'),
     nextAttemptAt: integer('next_attempt_at'),
     lastError: text('last_error'),

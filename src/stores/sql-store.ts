@@ -102,7 +102,6 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
           .set({
             status: nextAttemptAt === null ? 'dead' : 'failed',
             lastError: error,
-            replay: false,
             nextAttemptAt,
             lockedUntil: null,
             updatedAt: now,
@@ -117,7 +116,8 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
       return changed(
         db
           .update(t)
-          .set(reason === 'replay' ? { ...waiting, replay: true, replays: sql`${t.replays} + 1` } : { ...waiting, attempts: 0 })
+          // attempts only grows (it fences stale runs); the base restarts the maxAttempts count.
+          .set({ ...waiting, attemptBase: sql`${t.attempts}`, ...(reason === 'replay' ? { replay: true, replays: sql`${t.replays} + 1` } : {}) })
           .where(
             and(
               keyIs(key),
@@ -135,7 +135,7 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
         .update(t)
         .set(
           status === 'dead'
-            ? { status: 'received', attempts: 0, nextAttemptAt: now, updatedAt: now }
+            ? { status: 'received', attemptBase: sql`${t.attempts}`, nextAttemptAt: now, updatedAt: now }
             : { nextAttemptAt: now, updatedAt: now },
         )
         .where(eq(t.status, status))

@@ -22,7 +22,9 @@ export interface NewEvent extends EventKey {
 export interface StoredEvent extends NewEvent {
   status: EventStatus
   attempts: number
-  /** The next (or current) run was asked for by a replay. */
+  /** `attempts` at the last purposeful requeue (replay, revive); runs since then are `attempts - attemptBase`. */
+  attemptBase: number
+  /** The next (or current) run was asked for by a replay; cleared when a run succeeds. */
   replay: boolean
   replays: number
   lockedUntil: number | null

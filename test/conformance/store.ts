@@ -32,6 +32,7 @@ export function testStore(c: StoreCase) {
           ...newEvent('a'),
           status: 'processing',
           attempts: 1,
+          attemptBase: 0,
           replay: false,
           replays: 0,
           lockedUntil: NOW + LEASE,
@@ -195,7 +196,7 @@ export function testStore(c: StoreCase) {
       expect(await store.requeue(key, { now: NOW + 1, reason: 'replay' })).toBe(false)
       await store.complete(key, 1, NOW + 2)
       expect(await store.requeue(key, { now: NOW + 3, reason: 'replay' })).toBe(true)
-      expect(await store.get(key)).toMatchObject({ status: 'received', replay: true, replays: 1, nextAttemptAt: NOW + 3, attempts: 1 })
+      expect(await store.get(key)).toMatchObject({ status: 'received', replay: true, replays: 1, nextAttemptAt: NOW + 3, attempts: 1, attemptBase: 1 })
       const taken = await store.take(key, { now: NOW + 3, leaseMs: LEASE })
       expect(taken).toMatchObject({ replay: true, attempts: 2 })
       await store.complete(key, 2, NOW + 4)
@@ -213,7 +214,8 @@ export function testStore(c: StoreCase) {
       await store.claim(newEvent('ok'), { now: NOW, leaseMs: LEASE })
       expect(await store.requeue(key('ok'), { now: NOW, reason: 'revive' })).toBe(false)
       expect(await store.requeue(key('dv1'), { now: NOW + 1, reason: 'revive' })).toBe(true)
-      expect(await store.get(key('dv1'))).toMatchObject({ status: 'received', attempts: 0, nextAttemptAt: NOW + 1 })
+      // attempts keeps growing (it fences stale runs); the base restarts the count of runs.
+      expect(await store.get(key('dv1'))).toMatchObject({ status: 'received', attempts: 1, attemptBase: 1, nextAttemptAt: NOW + 1 })
       expect(await store.requeueAll('dead', NOW + 2)).toBe(2)
       expect((await store.due(NOW + 2, 10)).map((k) => k.eventId).sort()).toEqual(['dv1', 'dv2', 'dv3'])
     })

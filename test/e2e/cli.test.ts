@@ -52,7 +52,7 @@ describe('webhook-inbox CLI against a real server on 127.0.0.1', () => {
     expect([again.code, again.stdout.split('\n')[0]]).toEqual([0, '200 duplicate stripe payment_intent.succeeded'])
 
     const replayed = await cli(['replay', 'stripe', EVENT, '--wait', '20s'])
-    expect([replayed.code, replayed.stdout.trim()]).toEqual([0, `replayed stripe ${EVENT}: processed (attempt 2)`])
+    expect([replayed.code, replayed.stdout.trim()]).toEqual([0, `replayed stripe ${EVENT}: processed`])
     expect(ledgerLines(paths().ledger, 'done', EVENT).map((line) => line.split(' ')[4])).toEqual(['delivery', 'replay'])
 
     const shown = await cli(['show', 'stripe', EVENT, '--json'])
@@ -87,6 +87,8 @@ describe('webhook-inbox CLI against a real server on 127.0.0.1', () => {
     ['a missing secret', ['send', 'stripe', 'payment_intent.succeeded'], { STRIPE_WEBHOOK_SECRET: undefined }, /no signing secret/],
     ['an unreadable file', ['send', 'stripe', 'missing.json'], {}, /neither a stripe fixture .* nor a readable file \(ENOENT\)/],
     ['a bad duration', ['purge', '--older-than', '30 days'], {}, /not a duration/],
+    ['a GitHub file without --type', ['send', 'github', 'package.json'], {}, /needs --type/],
+    ['no command at all', [], {}, /missing command/],
     ['an unknown flag', ['list', '--colour'], {}, /Unknown option '--colour'/],
     ['a missing database', ['list'], { WEBHOOK_INBOX_DB: '/nonexistent/webhooks.db' }, /no database at \/nonexistent\/webhooks.db/],
   ]

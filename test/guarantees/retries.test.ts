@@ -314,9 +314,40 @@ describe('inbox.replay()', () => {
     await inbox.fetch(await issue('gh-replay'))
     expect(await inbox.replay('github', 'gh-replay')).toEqual({ status: 'processed' })
     expect((await inbox.fetch(await issue('gh-replay'))).headers.get('webhook-inbox-status')).toBe('duplicate')
-    expect(runs).toEqual(['1:false', '2:true'])
+    expect(runs).toEqual(['1:false', '1:true'])
     expect(await store.get({ provider: 'github', eventId: 'gh-replay' })).toMatchObject({ status: 'processed', replay: false, replays: 1 })
     expect(await inbox.replay('github', 'never-stored')).toEqual({ status: 'missing' })
+  })
+
+  it('a replay that fails is retried as a replay, and dead-lettered after maxAttempts runs of its own', async () => {
+    const { inbox, store, clock } = setup({ maxAttempts: 2 })
+    const runs: string[] = []
+    let failing = false
+    inbox.onAny((event) => {
+      runs.push(`${event.attempt}:${event.replay}`)
+      if (failing) throw new Error('replay fails')
+    })
+    await inbox.fetch(await issue('gh-replay-fails'))
+    failing = true
+    expect(await inbox.replay('github', 'gh-replay-fails')).toMatchObject({ status: 'failed' })
+    clock.now += 3_600_000
+    expect(await inbox.retryDue()).toMatchObject({ dead: 1 })
+    expect(runs).toEqual(['1:false', '1:true', '2:true'])
+    expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'dead', attempts: 3, attemptBase: 1 })
+  })
+
+  it('a replay whose runs keep dying is dead-lettered after maxAttempts runs without running again', async () => {
+    const { inbox, store, clock } = setup({ maxAttempts: 2, leaseMs: 1000 })
+    let calls = 0
+    inbox.onAny(() => void calls++)
+    const key = { provider: 'github', eventId: 'gh-replay-crash' }
+    await inbox.fetch(await issue('gh-replay-crash'))
+    await store.requeue(key, { now: clock.now, reason: 'replay' })
+    // Two replay runs that die holding their leases.
+    for (let i = 0; i < 2; i++) await store.take(key, { now: clock.now + i * 1000, leaseMs: 1000 })
+    clock.now += 2000
+    expect(await inbox.retryDue()).toMatchObject({ dead: 1 })
+    expect(calls).toBe(1)
   })
 
   it('inbox.replay() answers running for an event a run holds right now, and leaves it alone', async () => {

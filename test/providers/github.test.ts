@@ -76,6 +76,14 @@ describe('github adapter specifics', () => {
     await expect(provider.verify(req, bytes)).rejects.toMatchObject({ status: 400, code: 'invalid_body' })
   })
 
+  it('github().sign() keeps the form content type for a payload= body, so a stored form delivery can be re-sent', async () => {
+    const provider = github({ secret: 's' })
+    const body = new URLSearchParams({ payload: JSON.stringify({ zen: 'Design for failure.' }) }).toString()
+    const headers = await provider.sign({ body, id: 'd8', type: 'ping' })
+    expect(headers['content-type']).toBe('application/x-www-form-urlencoded')
+    await expect(provider.verify(request(body, headers), new TextEncoder().encode(body))).resolves.toMatchObject({ payload: { zen: 'Design for failure.' } })
+  })
+
   it('github().verify() throws missing_header when X-GitHub-Event is absent', async () => {
     const provider = github({ secret: 's' })
     const body = githubIssueOpened()
