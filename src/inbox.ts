@@ -101,8 +101,13 @@ export interface Inbox<P extends Providers> {
 
 const QUEUE_CONCURRENCY = 32
 
+/** The path's last non-empty segment, without building a URL object per delivery. */
 function lastSegment(url: string): string {
-  const segment = new URL(url).pathname.split('/').filter((s) => s !== '').at(-1) ?? ''
+  // Request.url is absolute: the path starts at the first "/" after "scheme://host".
+  const start = url.indexOf('/', url.indexOf('//') + 2)
+  const query = url.search(/[?#]/)
+  const path = start === -1 ? '' : url.slice(start, query === -1 ? undefined : query)
+  const segment = path.split('/').filter((s) => s !== '').at(-1) ?? ''
   try {
     return decodeURIComponent(segment)
   } catch {

@@ -21,13 +21,15 @@ export async function readBody(request: Request, limit: number, provider: string
 
 async function read(request: Request, limit: number, provider: string): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
-  if (declared !== null && Number(declared) > limit) throw tooLarge(provider, declared, limit)
-  if (request.body === null) return new Uint8Array(0)
   if (declared !== null) {
+    if (Number(declared) > limit) throw tooLarge(provider, declared, limit)
+    // arrayBuffer() before touching `body`: on Node, @hono/node-server reads the socket
+    // directly for it, where `body` would first build a full Request and AbortController.
     const body = new Uint8Array(await request.arrayBuffer())
     if (body.length > limit) throw tooLarge(provider, String(body.length), limit)
     return body
   }
+  if (request.body === null) return new Uint8Array(0)
   const chunks: Uint8Array[] = []
   let size = 0
   const reader = request.body.getReader()

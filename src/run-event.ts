@@ -2,7 +2,8 @@ import { WebhookError } from './errors.js'
 import { describe, notifyDeadLetter, notifyError } from './notify.js'
 import { replyAnswer } from './response.js'
 import { backoffMs } from './retry.js'
-import { type InboxState, ShutdownSignal, track } from './state.js'
+import { RunSignal } from './run-signal.js'
+import { type InboxState, track } from './state.js'
 import type { EventKey, StoredEvent } from './stores/types.js'
 import type { InboxEvent } from './types.js'
 
@@ -38,12 +39,8 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
   const attempt = stored.attempts
   // Runs since the event was last requeued on purpose; what maxAttempts and backoff count.
   const run = attempt - stored.attemptBase
-  const controller = new AbortController()
-  const leaseTimer = setTimeout(
-    () => controller.abort(new Error(`lease of ${state.leaseMs} ms ran out`)),
-    Math.max(0, (stored.lockedUntil ?? 0) - state.now()),
-  )
-  state.runs.add(controller)
+  const runSignal = new RunSignal(stored.lockedUntil ?? 0, state.now, state.leaseMs)
+  state.runs.add(runSignal)
   const event: InboxEvent = {
     provider: stored.provider,
     id: stored.eventId,
@@ -63,11 +60,16 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
       if (provider === undefined) throw new Error(`no provider named "${stored.provider}" is configured`)
       if (verifiedPayload === undefined) event.payload = provider.parse(stored.body, new Headers(stored.headers)).payload
       for (const handler of state.handlers.handlersFor(stored.provider, stored.type)) {
-        const value = await handler(event, { attempt: run, signal: controller.signal })
+        const value = await handler(event, {
+          attempt: run,
+          get signal() {
+            return runSignal.signal
+          },
+        })
         if (value instanceof Response || (value !== undefined && provider.handlerReplies)) reply = replyAnswer(value)
       }
     } catch (cause) {
-      if (controller.signal.reason instanceof ShutdownSignal) {
+      if (runSignal.stopping) {
         await guardStore('release', () => state.store.release(key, attempt, state.now()))
         return { status: 'released' }
       }
@@ -82,8 +84,8 @@ async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unkn
     }
     return { status: 'processed', reply }
   } finally {
-    clearTimeout(leaseTimer)
-    state.runs.delete(controller)
+    runSignal.dispose()
+    state.runs.delete(runSignal)
   }
 }
 

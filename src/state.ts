@@ -20,8 +20,8 @@ export interface InboxState {
   now: () => number
   /** Processed events older than this are purged by the worker and by `scheduled`. */
   retentionMs: number
-  /** Controllers of the handler runs in progress, aborted by `shutdown()`. */
-  runs: Set<AbortController>
+  /** The handler runs in progress, stopped by `shutdown()`. */
+  runs: Set<{ stop(reason: ShutdownSignal): void }>
   /** Background work started here (queue mode on Node, sweeper passes); awaited by `shutdown()`. */
   pending: Set<Promise<unknown>>
   stopping: boolean

@@ -149,7 +149,7 @@ async function settleWithin(state: InboxState, ms: number): Promise<boolean> {
 export async function shutdown(state: InboxState, { graceMs = 10_000 }: { graceMs?: number } = {}) {
   state.stopping = true
   if (!(await settleWithin(state, graceMs))) {
-    for (const run of state.runs) run.abort(new ShutdownSignal('the inbox is shutting down'))
+    for (const run of state.runs) run.stop(new ShutdownSignal('the inbox is shutting down'))
     await settleWithin(state, 2_000)
   }
   await state.store.close()

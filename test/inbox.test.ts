@@ -230,6 +230,16 @@ describe('inbox.fetch() answers', () => {
     }
     expect(statuses).toEqual([200, 200, 200])
   })
+
+  it('inbox.fetch() takes the provider from the path only, never the host or the query', async () => {
+    const { inbox } = setup()
+    inbox.onError(() => {})
+    const signed = await stripeDelivery('evt_host')
+    const hostOnly = await inbox.fetch(new Request('http://stripe/', signed))
+    const query = await inbox.fetch(new Request('http://x/webhooks/?to=/stripe', await stripeDelivery('evt_query')))
+    expect([hostOnly.status, query.status]).toEqual([404, 404])
+    expect((await inbox.fetch(new Request('http://x/webhooks/stripe?attempt=2#frag', await stripeDelivery('evt_q2')))).status).toBe(200)
+  })
 })
 
 describe('inbox handlers', () => {

@@ -33,46 +33,104 @@ function heldBy(key: EventKey, attempt: number) {
   return and(keyIs(key), eq(t.status, 'processing'), eq(t.attempts, attempt))
 }
 
+const p = <T extends string>(name: T) => sql.placeholder(name)
+
+/** Every column but the key, the body and the headers. */
+const STATE = {
+  type: t.type,
+  status: t.status,
+  attempts: t.attempts,
+  attemptBase: t.attemptBase,
+  replay: t.replay,
+  replays: t.replays,
+  lockedUntil: t.lockedUntil,
+  nextAttemptAt: t.nextAttemptAt,
+  lastError: t.lastError,
+  receivedAt: t.receivedAt,
+  processedAt: t.processedAt,
+  updatedAt: t.updatedAt,
+}
+/** A placeholder where drizzle's types want an SQL expression (update sets). */
+const v = (name: string) => sql`${sql.placeholder(name)}`
+
+/** The statements every delivery runs, built once with placeholders and reused. */
+function prepareHotPath(db: AnySqliteDb) {
+  const keyParams = and(eq(t.provider, p('provider')), eq(t.eventId, p('eventId')))
+  const leaseParams = { status: 'processing', attempts: sql`${t.attempts} + 1`, lockedUntil: v('lockedUntil'), updatedAt: v('now') } as const
+  const expired = and(eq(t.status, 'processing'), lte(t.lockedUntil, p('now')))
+  const heldParams = and(keyParams, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))
+  const insert = (queue: boolean) =>
+    db
+      .insert(t)
+      .values({
+        provider: p('provider'),
+        eventId: p('eventId'),
+        type: p('type'),
+        body: p('body'),
+        headers: p('headers'),
+        status: queue ? 'received' : 'processing',
+        attempts: queue ? 0 : 1,
+        lockedUntil: queue ? null : p('lockedUntil'),
+        nextAttemptAt: queue ? p('now') : null,
+        receivedAt: p('now'),
+        updatedAt: p('now'),
+      })
+      // One statement decides it: a new row is inserted, a waiting, failed or abandoned
+      // one is taken over, and anything else is left alone (ON CONFLICT … WHERE false
+      // acts as DO NOTHING), so two concurrent deliveries can never both get the event.
+      .onConflictDoUpdate({
+        target: [t.provider, t.eventId],
+        set: queue ? { status: 'received', nextAttemptAt: v('now'), lockedUntil: null, updatedAt: v('now') } : leaseParams,
+        setWhere: queue ? or(eq(t.status, 'failed'), expired) : or(inArray(t.status, ['received', 'failed']), expired),
+      })
+      // The caller has the body and headers already; not reading them back saves a copy per delivery.
+      .returning(STATE)
+      .prepare()
+  return {
+    claim: insert(false),
+    queue: insert(true),
+    take: db
+      .update(t)
+      .set(leaseParams)
+      .where(and(keyParams, or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, p('now'))), expired)))
+      .returning()
+      .prepare(),
+    complete: db
+      .update(t)
+      .set({ status: 'processed', processedAt: v('now'), lockedUntil: null, nextAttemptAt: null, replay: false, updatedAt: v('now') })
+      .where(heldParams)
+      .returning({ id: t.id })
+      .prepare(),
+    fail: db
+      .update(t)
+      .set({ status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), lockedUntil: null, updatedAt: v('now') })
+      .where(heldParams)
+      .returning({ id: t.id })
+      .prepare(),
+    get: db.select().from(t).where(keyParams).limit(1).prepare(),
+  }
+}
+
 /** Store over any drizzle SQLite database that already has the schema applied. */
 export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}): Store {
-  const lease = (now: number, leaseMs: number) =>
-    ({ status: 'processing', attempts: sql`${t.attempts} + 1`, lockedUntil: now + leaseMs, updatedAt: now }) as const
+  let hot: ReturnType<typeof prepareHotPath> | undefined
+  const statements = () => (hot ??= prepareHotPath(db))
 
-  async function changed(query: PromiseLike<unknown[]>) {
+  async function changed(query: PromiseLike<unknown[]> | unknown[]) {
     return (await query).length === 1
   }
 
   return {
     async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
-      // One statement decides it: a new row is inserted, a waiting, failed or abandoned
-      // one is taken over, and anything else is left alone (ON CONFLICT … WHERE false
-      // acts as DO NOTHING), so two concurrent deliveries can never both get the event.
-      const rows: Row[] = await db
-        .insert(t)
-        .values({
-          ...event,
-          headers: JSON.stringify(event.headers),
-          ...(queue
-            ? { status: 'received', attempts: 0, nextAttemptAt: now }
-            : { status: 'processing', attempts: 1, lockedUntil: now + leaseMs }),
-          receivedAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoUpdate({
-          target: [t.provider, t.eventId],
-          set: queue ? { status: 'received', nextAttemptAt: now, lockedUntil: null, updatedAt: now } : lease(now, leaseMs),
-          setWhere: queue
-            ? or(eq(t.status, 'failed'), leaseExpired(now))
-            : or(inArray(t.status, ['received', 'failed']), leaseExpired(now)),
-        })
-        .returning()
-      const row = rows[0]
+      const params = { ...event, headers: JSON.stringify(event.headers), now, lockedUntil: now + leaseMs }
+      const [row] = await (queue ? statements().queue : statements().claim).all(params)
       if (!row) return { outcome: 'duplicate' }
-      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: toStored(row) }
+      // A re-claimed row keeps the type it was first stored with.
+      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: { ...event, ...row } }
     },
 
     async take(key, { now, leaseMs }) {
-      const rows: Row[] = await db.update(t).set(lease(now, leaseMs)).where(and(keyIs(key), isDue(now))).returning()
+      const rows: Row[] = await statements().take.all({ ...key, now, lockedUntil: now + leaseMs })
       return rows[0] && toStored(rows[0])
     },
 
@@ -86,29 +144,12 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     },
 
     complete(key, attempt, now) {
-      return changed(
-        db
-          .update(t)
-          .set({ status: 'processed', processedAt: now, lockedUntil: null, nextAttemptAt: null, replay: false, updatedAt: now })
-          .where(heldBy(key, attempt))
-          .returning({ id: t.id }),
-      )
+      return changed(statements().complete.all({ ...key, attempt, now }))
     },
 
     fail(key, attempt, { error, nextAttemptAt, now }) {
-      return changed(
-        db
-          .update(t)
-          .set({
-            status: nextAttemptAt === null ? 'dead' : 'failed',
-            lastError: error,
-            nextAttemptAt,
-            lockedUntil: null,
-            updatedAt: now,
-          })
-          .where(heldBy(key, attempt))
-          .returning({ id: t.id }),
-      )
+      const status = nextAttemptAt === null ? 'dead' : 'failed'
+      return changed(statements().fail.all({ ...key, attempt, now, status, error, nextAttemptAt }))
     },
 
     requeue(key, { now, reason }) {
@@ -163,7 +204,7 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     },
 
     async get(key) {
-      const rows: Row[] = await db.select().from(t).where(keyIs(key)).limit(1)
+      const rows: Row[] = await statements().get.all({ ...key })
       return rows[0] && toStored(rows[0])
     },
 

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { fileURLToPath } from 'node:url'
 import { migrateSqlite } from './migrate-sqlite.js'
+import { groupCommit } from './group-commit.js'
 import { createSqlStore } from './sql-store.js'
 import type { Store } from './types.js'
 
@@ -43,8 +44,11 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
   migrateSqlite(sqlite, MIGRATIONS)
-  const store = createSqlStore(drizzle({ client: sqlite }), async () => {
-    sqlite.close()
-  })
+  const store = groupCommit(
+    createSqlStore(drizzle({ client: sqlite }), async () => {
+      sqlite.close()
+    }),
+    sqlite,
+  )
   return { ...store, database: sqlite }
 }
