@@ -7,7 +7,7 @@ import { load, type Measurement, type Scenario, startServer, stopServer } from '
 import { verifyBench } from './verify.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const RSS_SMALL = Number(process.env.BENCH_RSS_SMALL ?? 10_000)
 const RSS_LARGE = Number(process.env.BENCH_RSS_LARGE ?? 100_000)

@@ -11,6 +11,7 @@ export class RunSignal {
   #controller: AbortController | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   #shutdown: ShutdownSignal | undefined
+  #disposed = false
 
   constructor(
     private readonly leaseEndsAt: number,
@@ -24,22 +25,26 @@ export class RunSignal {
     const leaseEnded = () => new Error(`lease of ${this.leaseMs} ms ran out`)
     const left = this.leaseEndsAt - this.now()
     if (this.#shutdown) controller.abort(this.#shutdown)
-    else if (left <= 0) controller.abort(leaseEnded())
+    else if (left <= 0 || this.#disposed) controller.abort(leaseEnded())
     else this.#timer = setTimeout(() => controller.abort(leaseEnded()), left)
     return controller.signal
   }
 
-  /** Shutdown asked the run to stop; true from then on. */
+  /** Shutdown asked the run to stop while it still held its lease: give the lease back. */
   get stopping(): boolean {
     return this.#shutdown !== undefined
   }
 
   stop(reason: ShutdownSignal) {
+    // Past its lease the run is already a failure to count, not one to hand back.
+    if (this.now() >= this.leaseEndsAt) return
     this.#shutdown ??= reason
     this.#controller?.abort(reason)
   }
 
+  /** The run ended; a signal first read after this is born aborted, with no timer left behind. */
   dispose() {
+    this.#disposed = true
     clearTimeout(this.#timer)
   }
 }

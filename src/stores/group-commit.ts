@@ -14,10 +14,11 @@ interface Pending {
  * before its write is durable; a batch costs one WAL commit (and, with
  * `durability: 'full'`, one fsync) instead of one per statement.
  *
- * better-sqlite3 runs each statement synchronously when it is called, so the
- * batch's statements all run between BEGIN and COMMIT; one that fails rejects its
- * own call only. If BEGIN or COMMIT fails, every call in the batch rejects and
- * nothing of it was written.
+ * The store's methods execute their statement when called (better-sqlite3 is
+ * synchronous), so the whole batch runs between BEGIN and COMMIT; a statement that
+ * fails rejects its own call only. If BEGIN or COMMIT fails, or SQLite rolls the
+ * transaction back on its own, every call in the batch rejects and none of it was
+ * written.
  */
 export function groupCommit(store: Store, database: Database.Database): Store {
   let queue: Pending[] = []
@@ -31,8 +32,19 @@ export function groupCommit(store: Store, database: Database.Database): Store {
       for (const op of batch) op.reject(error)
       return
     }
-    const results = batch.map((op) => op.run())
+    const results: Promise<unknown>[] = []
+    for (const op of batch) {
+      // After an error that made SQLite roll back by itself, a statement would run in autocommit.
+      if (!database.inTransaction) break
+      try {
+        results.push(op.run())
+      } catch (error) {
+        results.push(Promise.reject(error))
+      }
+    }
+    for (const result of results) result.catch(() => {})
     try {
+      if (!database.inTransaction) throw new Error('the batch transaction was rolled back')
       database.exec('COMMIT')
     } catch (error) {
       if (database.inTransaction) database.exec('ROLLBACK')

@@ -4,7 +4,9 @@ import { webhookEvents as t } from './schema.js'
 import type { ClaimResult, EventKey, ListFilter, Store, StoredEvent } from './types.js'
 
 // Shared by the better-sqlite3 (sync) and D1 (async) drivers: drizzle queries are
-// awaitable on both, so the statements are written once.
+// awaitable on both, so the statements are written once. Every query is run with an
+// explicit .all() so it executes when the method is called, not when its promise is
+// awaited: group commit relies on that to run a batch inside one transaction.
 // `any`: the run-result type differs per driver and no statement here reads it.
 type AnySqliteDb = BaseSQLiteDatabase<'sync' | 'async', any>
 
@@ -141,18 +143,19 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
         .where(isDue(now))
         .orderBy(asc(sql`coalesce(${t.nextAttemptAt}, ${t.lockedUntil})`))
         .limit(limit)
+        .all()
     },
 
-    complete(key, attempt, now) {
+    async complete(key, attempt, now) {
       return changed(statements().complete.all({ ...key, attempt, now }))
     },
 
-    fail(key, attempt, { error, nextAttemptAt, now }) {
+    async fail(key, attempt, { error, nextAttemptAt, now }) {
       const status = nextAttemptAt === null ? 'dead' : 'failed'
       return changed(statements().fail.all({ ...key, attempt, now, status, error, nextAttemptAt }))
     },
 
-    requeue(key, { now, reason }) {
+    async requeue(key, { now, reason }) {
       const waiting = { status: 'received', nextAttemptAt: now, lockedUntil: null, updatedAt: now } as const
       return changed(
         db
@@ -167,7 +170,8 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
                 : eq(t.status, 'dead'),
             ),
           )
-          .returning({ id: t.id }),
+          .returning({ id: t.id })
+          .all(),
       )
     },
 
@@ -181,16 +185,18 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
         )
         .where(eq(t.status, status))
         .returning({ id: t.id })
+        .all()
       return rows.length
     },
 
-    release(key, attempt, now) {
+    async release(key, attempt, now) {
       return changed(
         db
           .update(t)
           .set({ status: 'received', attempts: attempt - 1, nextAttemptAt: now, lockedUntil: null, updatedAt: now })
           .where(heldBy(key, attempt))
-          .returning({ id: t.id }),
+          .returning({ id: t.id })
+          .all(),
       )
     },
 
@@ -200,6 +206,7 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
         .delete(t)
         .where(and(inArray(t.status, [...statuses]), lt(t.updatedAt, before)))
         .returning({ id: t.id })
+        .all()
       return rows.length
     },
 
@@ -219,6 +226,7 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
         .where(and(...conditions))
         .orderBy(desc(t.receivedAt), desc(t.id))
         .limit(filter.limit ?? 100)
+        .all()
       return rows.map(toStored)
     },
 
