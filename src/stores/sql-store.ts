@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { webhookEvents as t } from './schema.js'
-import type { ClaimResult, EventKey, ListFilter, Store, StoredEvent } from './types.js'
+import type { ClaimResult, ListFilter, Store, StoredEvent } from './types.js'
 
 // Shared by the better-sqlite3 (sync) and D1 (async) drivers: drizzle queries are
 // awaitable on both, so the statements are written once. Every query is run with an
@@ -16,26 +16,23 @@ function toStored({ id: _id, headers, ...row }: Row): StoredEvent {
   return { ...row, headers: JSON.parse(headers) as Record<string, string> }
 }
 
-function keyIs(key: EventKey) {
-  return and(eq(t.provider, key.provider), eq(t.eventId, key.eventId))
-}
-
-/** A run that died: its row is still `processing` but the lease has run out. */
-function leaseExpired(now: number) {
-  return and(eq(t.status, 'processing'), lte(t.lockedUntil, now))
-}
-
-/** Waiting or failed and its time has come, or abandoned by a run that died. */
-function isDue(now: number) {
-  return or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, now)), leaseExpired(now))
-}
-
-/** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
-function heldBy(key: EventKey, attempt: number) {
-  return and(keyIs(key), eq(t.status, 'processing'), eq(t.attempts, attempt))
-}
-
 const p = <T extends string>(name: T) => sql.placeholder(name)
+/** A placeholder where drizzle's types want an SQL expression (update sets). */
+const v = (name: string) => sql`${sql.placeholder(name)}`
+
+// The conditions, once, over named parameters: provider, eventId, now, attempt.
+const KEY = and(eq(t.provider, p('provider')), eq(t.eventId, p('eventId')))
+/** A run that died: its row is still `processing` but the lease has run out. */
+const LEASE_EXPIRED = and(eq(t.status, 'processing'), lte(t.lockedUntil, p('now')))
+/** Waiting or failed and its time has come, or abandoned by a run that died. */
+const DUE = or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, p('now'))), LEASE_EXPIRED)
+/** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
+const HELD = and(KEY, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))
+
+const LEASE = { status: 'processing', attempts: sql`${t.attempts} + 1`, lockedUntil: v('lockedUntil'), updatedAt: v('now') } as const
+const WAITING = { status: 'received', nextAttemptAt: v('now'), lockedUntil: null, updatedAt: v('now') } as const
+/** Restarts the maxAttempts count; attempts itself only grows, as it fences stale runs. */
+const REQUEUED = { ...WAITING, attemptBase: sql`${t.attempts}` } as const
 
 /** Every column but the key, the body and the headers. */
 const STATE = {
@@ -52,15 +49,10 @@ const STATE = {
   processedAt: t.processedAt,
   updatedAt: t.updatedAt,
 }
-/** A placeholder where drizzle's types want an SQL expression (update sets). */
-const v = (name: string) => sql`${sql.placeholder(name)}`
 
-/** The statements every delivery runs, built once with placeholders and reused. */
-function prepareHotPath(db: AnySqliteDb) {
-  const keyParams = and(eq(t.provider, p('provider')), eq(t.eventId, p('eventId')))
-  const leaseParams = { status: 'processing', attempts: sql`${t.attempts} + 1`, lockedUntil: v('lockedUntil'), updatedAt: v('now') } as const
-  const expired = and(eq(t.status, 'processing'), lte(t.lockedUntil, p('now')))
-  const heldParams = and(keyParams, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))
+/** Every statement with a fixed shape, built once with placeholders and reused. */
+function prepareStatements(db: AnySqliteDb) {
+  const changed = { id: t.id }
   const insert = (queue: boolean) =>
     db
       .insert(t)
@@ -82,8 +74,8 @@ function prepareHotPath(db: AnySqliteDb) {
       // acts as DO NOTHING), so two concurrent deliveries can never both get the event.
       .onConflictDoUpdate({
         target: [t.provider, t.eventId],
-        set: queue ? { status: 'received', nextAttemptAt: v('now'), lockedUntil: null, updatedAt: v('now') } : leaseParams,
-        setWhere: queue ? or(eq(t.status, 'failed'), expired) : or(inArray(t.status, ['received', 'failed']), expired),
+        set: queue ? WAITING : LEASE,
+        setWhere: queue ? or(eq(t.status, 'failed'), LEASE_EXPIRED) : or(inArray(t.status, ['received', 'failed']), LEASE_EXPIRED),
       })
       // The caller has the body and headers already; not reading them back saves a copy per delivery.
       .returning(STATE)
@@ -91,36 +83,48 @@ function prepareHotPath(db: AnySqliteDb) {
   return {
     claim: insert(false),
     queue: insert(true),
-    take: db
-      .update(t)
-      .set(leaseParams)
-      .where(and(keyParams, or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, p('now'))), expired)))
-      .returning()
+    take: db.update(t).set(LEASE).where(and(KEY, DUE)).returning().prepare(),
+    due: db
+      .select({ provider: t.provider, eventId: t.eventId })
+      .from(t)
+      .where(DUE)
+      .orderBy(asc(sql`coalesce(${t.nextAttemptAt}, ${t.lockedUntil})`))
+      .limit(p('limit'))
       .prepare(),
     complete: db
       .update(t)
       .set({ status: 'processed', processedAt: v('now'), lockedUntil: null, nextAttemptAt: null, replay: false, updatedAt: v('now') })
-      .where(heldParams)
-      .returning({ id: t.id })
+      .where(HELD)
+      .returning(changed)
       .prepare(),
     fail: db
       .update(t)
       .set({ status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), lockedUntil: null, updatedAt: v('now') })
-      .where(heldParams)
-      .returning({ id: t.id })
+      .where(HELD)
+      .returning(changed)
       .prepare(),
-    get: db.select().from(t).where(keyParams).limit(1).prepare(),
+    release: db
+      .update(t)
+      .set({ ...WAITING, attempts: sql`${t.attempts} - 1` })
+      .where(HELD)
+      .returning(changed)
+      .prepare(),
+    replay: db
+      .update(t)
+      .set({ ...REQUEUED, replay: true, replays: sql`${t.replays} + 1` })
+      .where(and(KEY, or(sql`${t.status} <> 'processing'`, LEASE_EXPIRED)))
+      .returning(changed)
+      .prepare(),
+    revive: db.update(t).set(REQUEUED).where(and(KEY, eq(t.status, 'dead'))).returning(changed).prepare(),
+    get: db.select().from(t).where(KEY).limit(1).prepare(),
   }
 }
 
 /** Store over any drizzle SQLite database that already has the schema applied. */
 export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}): Store {
-  let hot: ReturnType<typeof prepareHotPath> | undefined
-  const statements = () => (hot ??= prepareHotPath(db))
-
-  async function changed(query: PromiseLike<unknown[]> | unknown[]) {
-    return (await query).length === 1
-  }
+  let prepared: ReturnType<typeof prepareStatements> | undefined
+  const statements = () => (prepared ??= prepareStatements(db))
+  const one = async (rows: PromiseLike<unknown[]> | unknown[]) => (await rows).length === 1
 
   return {
     async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
@@ -137,52 +141,26 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     },
 
     async due(now, limit) {
-      return db
-        .select({ provider: t.provider, eventId: t.eventId })
-        .from(t)
-        .where(isDue(now))
-        .orderBy(asc(sql`coalesce(${t.nextAttemptAt}, ${t.lockedUntil})`))
-        .limit(limit)
-        .all()
+      return statements().due.all({ now, limit })
     },
 
     async complete(key, attempt, now) {
-      return changed(statements().complete.all({ ...key, attempt, now }))
+      return one(statements().complete.all({ ...key, attempt, now }))
     },
 
     async fail(key, attempt, { error, nextAttemptAt, now }) {
       const status = nextAttemptAt === null ? 'dead' : 'failed'
-      return changed(statements().fail.all({ ...key, attempt, now, status, error, nextAttemptAt }))
+      return one(statements().fail.all({ ...key, attempt, now, status, error, nextAttemptAt }))
     },
 
     async requeue(key, { now, reason }) {
-      const waiting = { status: 'received', nextAttemptAt: now, lockedUntil: null, updatedAt: now } as const
-      return changed(
-        db
-          .update(t)
-          // attempts only grows (it fences stale runs); the base restarts the maxAttempts count.
-          .set({ ...waiting, attemptBase: sql`${t.attempts}`, ...(reason === 'replay' ? { replay: true, replays: sql`${t.replays} + 1` } : {}) })
-          .where(
-            and(
-              keyIs(key),
-              reason === 'replay'
-                ? or(sql`${t.status} <> 'processing'`, lte(t.lockedUntil, now))
-                : eq(t.status, 'dead'),
-            ),
-          )
-          .returning({ id: t.id })
-          .all(),
-      )
+      return one((reason === 'replay' ? statements().replay : statements().revive).all({ ...key, now }))
     },
 
     async requeueAll(status, now) {
       const rows = await db
         .update(t)
-        .set(
-          status === 'dead'
-            ? { status: 'received', attemptBase: sql`${t.attempts}`, nextAttemptAt: now, updatedAt: now }
-            : { nextAttemptAt: now, updatedAt: now },
-        )
+        .set(status === 'dead' ? { status: 'received', attemptBase: sql`${t.attempts}`, nextAttemptAt: now, updatedAt: now } : { nextAttemptAt: now, updatedAt: now })
         .where(eq(t.status, status))
         .returning({ id: t.id })
         .all()
@@ -190,14 +168,7 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     },
 
     async release(key, attempt, now) {
-      return changed(
-        db
-          .update(t)
-          .set({ status: 'received', attempts: attempt - 1, nextAttemptAt: now, lockedUntil: null, updatedAt: now })
-          .where(heldBy(key, attempt))
-          .returning({ id: t.id })
-          .all(),
-      )
+      return one(statements().release.all({ ...key, attempt, now }))
     },
 
     async purge({ before, statuses }) {
