@@ -3,7 +3,7 @@ import type { ProviderName } from '../src/testing/fixture.js'
 
 /**
  * The example's signing secrets: the real ones from the environment, or the fixed
- * development values (the CLI falls back to the same), so a fresh clone can receive
+ * development values (the CLI's --dev signs with the same), so a fresh clone can receive
  * signed test events at once.
  */
 export function exampleSecrets() {
@@ -15,7 +15,5 @@ export function exampleSecrets() {
   }
   return { secrets, defaulted }
 }
-
-export type ExampleProvider = ProviderName
 
 export const examplePort = () => Number(process.env.PORT ?? 3000)

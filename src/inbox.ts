@@ -101,6 +101,12 @@ export interface Inbox<P extends Providers> {
 
 const QUEUE_CONCURRENCY = 32
 
+/** Queue mode on Workers: the runtime keeps the isolate alive until the work settles. */
+const deferTo =
+  (ctx: ExecutionContextLike): Defer =>
+  (work) =>
+    ctx.waitUntil(work())
+
 /** The path's last non-empty segment, without building a URL object per delivery. */
 function lastSegment(url: string): string {
   // Request.url is absolute: the path starts at the first "/" after "scheme://host".
@@ -172,15 +178,14 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
       return inbox
     },
     fetch: (request, _env, ctx) =>
-      receive(state, lastSegment(request.url), request, ctx ? (work) => ctx.waitUntil(work()) : inProcess),
+      receive(state, lastSegment(request.url), request, ctx ? deferTo(ctx) : inProcess),
     routes() {
       const app = new Hono()
       app.all('/:provider', (c) => {
         let defer = inProcess
         try {
           // Hono throws when asked for an execution context it was not given (Node).
-          const ctx = c.executionCtx
-          defer = (work) => ctx.waitUntil(work())
+          defer = deferTo(c.executionCtx)
         } catch {}
         return receive(state, c.req.param('provider'), c.req.raw, defer)
       })

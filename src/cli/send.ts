@@ -22,8 +22,7 @@ Examples:
 
 Exit codes: 0 answered 2xx, 1 answered otherwise or unreachable, 2 bad arguments.`
 
-function payloadOf(provider: ProviderName, source: string): unknown {
-  if (fixtureNames(provider).includes(source)) return fixture(provider, source as FixtureName<typeof provider>)
+function readPayload(provider: ProviderName, source: string): unknown {
   let text: string
   try {
     text = readFileSync(source, 'utf8')
@@ -64,10 +63,11 @@ export async function send(args: string[], io: Io) {
   const provider = providerName(positionals[0])
   const source = positionals[1]
   if (source === undefined) throw new UsageError('missing <fixture-or-file>')
-  const payload = payloadOf(provider, source)
-  if (provider === 'github' && values.type === undefined && !fixtureNames('github').includes(source)) {
+  const isFixture = fixtureNames(provider).includes(source)
+  if (provider === 'github' && values.type === undefined && !isFixture) {
     throw new UsageError('a GitHub file needs --type <X-GitHub-Event name>, e.g. --type issues')
   }
+  const payload = isFixture ? fixture(provider, source as FixtureName<typeof provider>) : readPayload(provider, source)
   const request = await signedRequest(provider, payload, {
     secret: secretFor(provider, values, io),
     url: values.url ?? defaultUrl(provider, io),
