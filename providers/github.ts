@@ -1,6 +1,7 @@
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from '@octokit/webhooks'
 import { sign, verify } from '@octokit/webhooks-methods'
 import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, resolveOptions } from './common.js'
+import { payloadMismatch } from './github-payload-shape.js'
 import type { Provider, ProviderOptions } from './types.js'
 
 /**
@@ -28,13 +29,20 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
   const { secrets, fail } = resolveOptions('github', options)
 
   function parse(body: string, headers: Headers) {
-    const id = requireHeader(fail, headers, DELIVERY, 'missing_event_id')
-    const name = requireHeader(fail, headers, EVENT)
     // GitHub can deliver either content type; the form one wraps the JSON in `payload=`.
     const json = headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')
       ? (new URLSearchParams(body).get('payload') ?? '')
       : body
-    const payload = parseJson(fail, json)
+    return parseJson(fail, json)
+  }
+
+  /** The delivery id and event name are headers the signature does not cover; the inbox also dedupes on the body's digest. */
+  function read(body: string, headers: Headers) {
+    const id = requireHeader(fail, headers, DELIVERY, 'missing_event_id')
+    const name = requireHeader(fail, headers, EVENT)
+    const payload = parse(body, headers)
+    const mismatch = payloadMismatch(name, payload)
+    if (mismatch !== undefined) throw fail('invalid_body', `${EVENT} says ${name.slice(0, 100)}, but the signed body ${mismatch}`)
     const type = typeof payload.action === 'string' && payload.action !== '' ? `${name}.${payload.action}` : name
     return { id, type, payload }
   }
@@ -43,7 +51,8 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
     name: 'github',
     // GitHub caps payloads at 25 MB and drops larger ones instead of sending them.
     maxBodyBytes: options.maxBodyBytes ?? 25 * MiB,
-    storedHeaders: [DELIVERY, EVENT, 'content-type'],
+    // What parse() reads again; the id and event name are the row's own columns.
+    storedHeaders: ['content-type'],
     parse,
     async verify(request, rawBody) {
       const header = requireHeader(fail, request.headers, SIGNATURE)
@@ -61,7 +70,7 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
       if (!verified) {
         throw fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
       }
-      return parse(body, request.headers)
+      return read(body, request.headers)
     },
     async sign({ body, id, type }) {
       return {

@@ -21,11 +21,11 @@ export interface RazorpayOptions extends ProviderOptions {}
 const SIGNATURE = 'x-razorpay-signature'
 const EVENT_ID = 'x-razorpay-event-id'
 
-
 /**
  * Razorpay webhooks: HMAC-SHA256 of the body under the webhook secret, the id
- * from `x-razorpay-event-id` (kept across Razorpay's retries). The scheme has no
- * timestamp, so the dedupe table is the only replay protection.
+ * from `x-razorpay-event-id` (kept across Razorpay's retries). The scheme signs
+ * neither a timestamp nor the id, so the same body is one event whatever id it
+ * comes with: the inbox dedupes on its digest too.
  *
  * @example
  * razorpay({ secret: process.env.RAZORPAY_WEBHOOK_SECRET! })
@@ -34,7 +34,8 @@ export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
   const { secrets, fail } = resolveOptions('razorpay', options)
   const keys = Promise.all(secrets.map(importHmacKey))
 
-  function parse(body: string, headers: Headers) {
+  /** The event id is a header the signature does not cover; the inbox also dedupes on the body's digest. */
+  function read(body: string, headers: Headers) {
     const id = requireHeader(fail, headers, EVENT_ID, 'missing_event_id')
     const payload = parseJson(fail, body)
     const type = requireString(fail, payload.event, 'event name (body.event)')
@@ -44,8 +45,8 @@ export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
   return {
     name: 'razorpay',
     maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
-    storedHeaders: [EVENT_ID],
-    parse,
+    storedHeaders: [],
+    parse: (body) => parseJson(fail, body),
     async verify(request, rawBody) {
       const header = requireHeader(fail, request.headers, SIGNATURE)
       const signature = hexToBytes(requireHexSignature(fail, SIGNATURE, header))!
@@ -53,7 +54,7 @@ export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
       if (!(await verifyWithAnyKey(await keys, signature, rawBody))) {
         throw fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
       }
-      return parse(body, request.headers)
+      return read(body, request.headers)
     },
     async sign({ body, id }) {
       const [key] = await keys

@@ -1,6 +1,7 @@
 import type { SlackEvent } from '@slack/types'
 import { concatBytes, utf8 } from '../src/bytes.js'
 import { hexToBytes, hmacHex, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
+import { sha256Hex } from '../src/digest.js'
 import {
   checkTimestamp,
   MiB,
@@ -32,7 +33,8 @@ export interface SlackEventCallback<Event = SlackEvent> {
  */
 export interface SlackInteraction {
   type: string
-  trigger_id: string
+  /** Absent from `view_closed` and `block_suggestion`, whose event id is the SHA-256 of the signed request. */
+  trigger_id?: string
   user: { id: string; [field: string]: unknown }
   response_url?: string
   [field: string]: unknown
@@ -70,6 +72,9 @@ export type SlackEvents = { [E in SlackEvent as E['type']]: SlackEventCallback<E
 
 export interface SlackOptions extends ProviderOptions, TimestampOptions {}
 
+/** Interactions Slack sends without a trigger_id. */
+const WITHOUT_TRIGGER = new Set(['view_closed', 'block_suggestion'])
+
 const SIGNATURE = 'x-slack-signature'
 const TIMESTAMP = 'x-slack-request-timestamp'
 const FORM = 'application/x-www-form-urlencoded'
@@ -100,14 +105,17 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
     return { id, type, payload }
   }
 
-  function parseForm(body: string): VerifiedEvent | Response {
+  /** `digest`: of the signed bytes, the id of an interaction that carries no trigger_id. */
+  function parseForm(body: string, digest: string): VerifiedEvent | Response {
     const form = new URLSearchParams(body)
     if (form.get('ssl_check') === '1') return new Response(null, { status: 200 })
     const interaction = form.get('payload')
     if (interaction !== null) {
       const payload = parseJson(fail, interaction)
-      const id = requireString(fail, payload.trigger_id, 'payload.trigger_id', 'missing_event_id')
-      return { id, type: requireString(fail, payload.type, 'payload.type'), payload }
+      const type = requireString(fail, payload.type, 'payload.type')
+      // view_closed and block_suggestion carry no trigger_id; what Slack signed identifies them.
+      const id = WITHOUT_TRIGGER.has(type) ? digest : requireString(fail, payload.trigger_id, 'payload.trigger_id', 'missing_event_id')
+      return { id, type, payload }
     }
     if (form.has('command')) {
       const id = requireString(fail, form.get('trigger_id'), 'trigger_id', 'missing_event_id')
@@ -116,8 +124,8 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
     throw fail('invalid_body', 'form body is neither an interaction (payload=) nor a slash command (command=)')
   }
 
-  function parseAny(body: string, headers: Headers) {
-    return headers.get('content-type')?.startsWith(FORM) ? parseForm(body) : parseEventsApi(body)
+  function parseAny(body: string, headers: Headers, digest: string) {
+    return headers.get('content-type')?.startsWith(FORM) ? parseForm(body, digest) : parseEventsApi(body)
   }
 
   return {
@@ -126,9 +134,9 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
     maxBodyBytes: options.maxBodyBytes ?? 1 * MiB,
     storedHeaders: ['content-type'],
     parse(body, headers) {
-      const parsed = parseAny(body, headers)
+      const parsed = parseAny(body, headers, '')
       if (parsed instanceof Response) throw fail('invalid_body', 'a handshake is not an event')
-      return parsed
+      return parsed.payload
     },
     async verify(request, rawBody) {
       const header = requireHeader(fail, request.headers, SIGNATURE)
@@ -141,7 +149,10 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
         throw fail('signature_mismatch', `${SIGNATURE} does not match v0:timestamp:body under any configured secret`)
       }
       checkTimestamp(fail, seconds, now(), tolerance)
-      return parseAny(body, request.headers)
+      // The timestamp is signed too: two identical block_suggestion bodies a second apart are two requests.
+      const digest = await sha256Hex(signed)
+      const parsed = parseAny(body, request.headers, digest)
+      return parsed instanceof Response ? parsed : { ...parsed, digest }
     },
     async sign({ body, timestamp }) {
       const seconds = String(timestamp ?? Math.floor(now() / 1000))

@@ -73,8 +73,9 @@ export function stripe(options: StripeOptions): Provider<StripeEvents> {
   return {
     name: 'stripe',
     maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
-    storedHeaders: [HEADER],
-    parse: (body) => fromPayload(parseJson(fail, body)),
+    // The body alone parses again; the signature header is not kept.
+    storedHeaders: [],
+    parse: (body) => parseJson(fail, body),
     async verify(request, rawBody) {
       const header = requireHeader(fail, request.headers, HEADER)
       const seconds = readHeader(header)

@@ -6,6 +6,12 @@ export interface VerifiedEvent {
   id: string
   type: string
   payload: unknown
+  /**
+   * SHA-256 (hex) of the bytes the signature covers, where they are more than the body
+   * (Slack signs `v0:timestamp:body`). The inbox dedupes on it as well as on the id, so
+   * a signed delivery replayed under another id is a duplicate. Defaults to the body's.
+   */
+  digest?: string
 }
 
 /** What `sign()` needs to produce a delivery the provider's `verify()` accepts. */
@@ -38,8 +44,8 @@ export interface Provider<Events extends EventMap = EventMap> {
    * which are never stored. Throws WebhookError for anything it rejects.
    */
   verify(request: Request, rawBody: Uint8Array): Promise<VerifiedEvent | Response>
-  /** Parses a body that was verified before (a stored event); checks no signature. */
-  parse(body: string, headers: Headers): VerifiedEvent
+  /** The payload handlers see, from a body verified before (a stored event); checks no signature. */
+  parse(body: string, headers: Headers): unknown
   /** Headers that make `body` a valid delivery, signed with the first secret. */
   sign(input: SignInput): Promise<Record<string, string>>
   /** Type-only: the events this provider delivers. */

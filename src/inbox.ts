@@ -2,7 +2,8 @@ import { Hono } from 'hono'
 import { createHandlers } from './handlers.js'
 import type { WebhookError } from './errors.js'
 import { type Defer, receive } from './receive.js'
-import { guardStore, runQueued } from './run-event.js'
+import { runTaken } from './run-event.js'
+import { guardStore } from './stores/guard.js'
 import type { BackoffOptions } from './retry.js'
 import type { InboxState } from './state.js'
 import { track } from './state.js'
@@ -136,7 +137,7 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 
 export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbox<P> {
   const state: InboxState = {
-    store: options.store,
+    store: guardStore(options.store),
     providers: options.providers,
     handlers: createHandlers(Object.keys(options.providers)),
     mode: options.mode ?? 'inline',
@@ -147,8 +148,10 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     now: options.now ?? Date.now,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     runs: new Set(),
+    active: new Set(),
     pending: new Set(),
     stopping: false,
+    closed: false,
   }
   // Past this many background runs a queued event is left to the sweeper: it is already
   // stored and due, so a burst costs rows on disk, not unbounded promises in memory.
@@ -201,10 +204,10 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     shutdown: (shutdownOptions) => shutdown(state, shutdownOptions),
     async replay(provider, eventId) {
       const key = { provider, eventId }
-      if (!(await guardStore('replay', () => state.store.requeue(key, { now: state.now(), reason: 'replay' })))) {
+      if (!(await state.store.requeue(key, { now: state.now(), reason: 'replay' }))) {
         return { status: (await state.store.get(key)) ? 'running' : 'missing' }
       }
-      const outcome = await runQueued(state, key)
+      const outcome = await runTaken(state, key)
       if (outcome === undefined || outcome.status === 'lost' || outcome.status === 'released') return { status: 'taken' }
       return outcome.status === 'processed' ? { status: 'processed' } : outcome
     },

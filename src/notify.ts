@@ -1,10 +1,16 @@
-import type { WebhookError } from './errors.js'
+import { WebhookError } from './errors.js'
 import type { InboxState } from './state.js'
 import type { InboxEvent } from './types.js'
 
 export function describe(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
   return text.slice(0, 2000)
+}
+
+export function asWebhookError(error: unknown, name = 'inbox'): WebhookError {
+  return error instanceof WebhookError
+    ? error
+    : new WebhookError('internal_error', `${name}: unexpected failure (${describe(error)})`, { cause: error })
 }
 
 /** Listeners must never turn an answer into a crash, so their own failures are only logged. */

@@ -1,9 +1,11 @@
+import type { Provider, VerifiedEvent } from '../providers/types.js'
+import { sha256Hex } from './digest.js'
 import { WebhookError } from './errors.js'
-import { describe, notifyError } from './notify.js'
+import { asWebhookError, describe, notifyError } from './notify.js'
 import { readBody } from './read-body.js'
 import { answer, errorAnswer } from './response.js'
-import { guardStore, type RunOutcome, runEvent, runQueued } from './run-event.js'
-import type { InboxState } from './state.js'
+import { type RunOutcome, runEvent, runQueued } from './run-event.js'
+import { type InboxState, track } from './state.js'
 
 // ignoreBOM: the stored body must keep every byte that was signed.
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
@@ -11,14 +13,16 @@ const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 /** Hands queued work to the runtime: `ctx.waitUntil` on Workers, an in-process promise on Node. */
 export type Defer = (work: () => Promise<unknown>) => void
 
-function answerRun(outcome: RunOutcome): Response {
+const shuttingDown = (name: string) => new WebhookError('shutting_down', `${name}: the inbox is shutting down; the event is stored and will run again`)
+
+function answerRun(name: string, outcome: RunOutcome): Response {
   switch (outcome.status) {
     case 'processed':
       return outcome.reply ?? answer('processed')
     case 'lost':
       return answer('duplicate')
     case 'released':
-      return errorAnswer(new WebhookError('shutting_down', 'the inbox is shutting down; the event is stored and will run again'))
+      return errorAnswer(shuttingDown(name))
     default:
       return errorAnswer(outcome.error)
   }
@@ -31,10 +35,8 @@ function answerRun(outcome: RunOutcome): Response {
 export async function receive(state: InboxState, name: string, request: Request, defer: Defer): Promise<Response> {
   try {
     const provider = Object.hasOwn(state.providers, name) ? state.providers[name] : undefined
-    if (provider === undefined) {
-      const configured = Object.keys(state.providers).join(', ')
-      throw new WebhookError('unknown_provider', `no provider named "${name}" (configured: ${configured})`)
-    }
+    // Names nothing configured: instance names are nobody else's business.
+    if (provider === undefined) throw new WebhookError('unknown_provider', `no provider named "${name.slice(0, 100)}"`)
     if (request.method !== 'POST') {
       throw new WebhookError('method_not_allowed', `${name}: ${request.method} is not allowed, webhooks are POSTed`)
     }
@@ -49,23 +51,10 @@ export async function receive(state: InboxState, name: string, request: Request,
     }
     if (verified instanceof Response) return verified
     if (state.stopping) throw new WebhookError('shutting_down', `${name}: the inbox is shutting down; deliver again later`)
-    const headers: Record<string, string> = {}
-    for (const header of provider.storedHeaders) {
-      const value = request.headers.get(header)
-      if (value !== null) headers[header] = value
-    }
-    const event = { provider: name, eventId: verified.id, type: verified.type, body: decoder.decode(rawBody), headers }
-    const queue = state.mode === 'queue'
-    const claim = await guardStore('claim', () =>
-      state.store.claim(event, { now: state.now(), leaseMs: state.leaseMs, queue }),
-    )
-    if (claim.outcome === 'duplicate') return answer('duplicate')
-    if (claim.outcome === 'queued') {
-      // The row is committed before this 202 is built: a crash from here on loses nothing.
-      defer(() => runQueued(state, { provider: name, eventId: verified.id }).catch((error: unknown) => notifyError(state, asWebhookError(error))))
-      return answer('queued', 202)
-    }
-    return answerRun(await runEvent(state, claim.event, verified.payload))
+    // Tracked from the check above on, so shutdown() waits for this claim before it closes the store.
+    const delivery = store(state, name, provider, request, rawBody, verified, defer)
+    track(state, delivery)
+    return await delivery
   } catch (error) {
     const failure = asWebhookError(error, name)
     await notifyError(state, failure)
@@ -73,8 +62,40 @@ export async function receive(state: InboxState, name: string, request: Request,
   }
 }
 
-function asWebhookError(error: unknown, name = 'inbox'): WebhookError {
-  return error instanceof WebhookError
-    ? error
-    : new WebhookError('internal_error', `${name}: unexpected failure (${describe(error)})`, { cause: error })
+async function store(
+  state: InboxState,
+  name: string,
+  provider: Provider,
+  request: Request,
+  rawBody: Uint8Array,
+  verified: VerifiedEvent,
+  defer: Defer,
+): Promise<Response> {
+  const headers: Record<string, string> = {}
+  for (const header of provider.storedHeaders) {
+    const value = request.headers.get(header)
+    if (value !== null) headers[header] = value
+  }
+  const key = { provider: name, eventId: verified.id }
+  const event = {
+    ...key,
+    type: verified.type,
+    body: decoder.decode(rawBody),
+    headers,
+    digest: verified.digest ?? (await sha256Hex(rawBody)),
+  }
+  const queue = state.mode === 'queue'
+  const claim = await state.store.claim(event, { now: state.now(), leaseMs: state.leaseMs, queue })
+  if (claim.outcome === 'duplicate') return answer('duplicate')
+  if (claim.outcome === 'queued') {
+    // The row is committed before this 202 is built: a crash from here on loses nothing,
+    // and a process that is stopping leaves the run to the next one's sweeper.
+    if (!state.stopping) defer(() => runQueued(state, key).catch((error: unknown) => notifyError(state, asWebhookError(error))))
+    return answer('queued', 202)
+  }
+  if (state.stopping) {
+    await state.store.release(key, claim.event.attempts, state.now())
+    throw shuttingDown(name)
+  }
+  return answerRun(name, await runEvent(state, claim.event, verified.payload))
 }

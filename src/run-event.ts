@@ -1,11 +1,12 @@
+import type { Provider } from '../providers/types.js'
 import { WebhookError } from './errors.js'
 import { describe, notifyDeadLetter, notifyError } from './notify.js'
-import { replyAnswer } from './response.js'
+import { errorAnswer, replyAnswer } from './response.js'
 import { backoffMs } from './retry.js'
 import { RunSignal } from './run-signal.js'
 import { type InboxState, track } from './state.js'
 import type { EventKey, StoredEvent } from './stores/types.js'
-import type { InboxEvent } from './types.js'
+import type { HandlerContext, InboxEvent } from './types.js'
 
 export type RunOutcome =
   | { status: 'processed'; reply: Response | undefined }
@@ -15,13 +16,10 @@ export type RunOutcome =
   /** Shutdown aborted the run; the event waits for the next process. */
   | { status: 'released' }
 
-export async function guardStore<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run()
-  } catch (cause) {
-    throw new WebhookError('store_unavailable', `store: ${what} failed (${describe(cause)})`, { cause })
-  }
-}
+/** The sweeper stopped waiting: the lease ran out with the handlers still running. */
+export type Abandoned = { status: 'abandoned' }
+
+const activeKey = (key: EventKey) => `${key.provider}\u0000${key.eventId}`
 
 /**
  * Runs the handlers for an event this caller holds the lease on (attempt
@@ -30,62 +28,121 @@ export async function guardStore<T>(what: string, run: () => Promise<T>): Promis
  */
 export function runEvent(state: InboxState, stored: StoredEvent, verifiedPayload?: unknown): Promise<RunOutcome> {
   const work = run(state, stored, verifiedPayload)
-  track(state, work)
-  return work
+  track(state, work.outcome)
+  return work.outcome
 }
 
-async function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): Promise<RunOutcome> {
+/**
+ * For the sweeper and background runs: resolves `abandoned` once the lease runs out, so
+ * a hung handler frees its slot. The run goes on, and its result still counts unless
+ * another run took the event over meanwhile.
+ */
+function runWithinLease(state: InboxState, stored: StoredEvent): Promise<RunOutcome | Abandoned> {
+  const work = run(state, stored, undefined)
+  track(state, work.outcome)
+  if (work.leaseEnded === undefined) return work.outcome
+  return Promise.race([work.outcome, work.leaseEnded.then((): Abandoned => ({ status: 'abandoned' }))])
+}
+
+function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): { outcome: Promise<RunOutcome>; leaseEnded?: Promise<void> } {
   const key = { provider: stored.provider, eventId: stored.eventId }
   const attempt = stored.attempts
   // Runs since the event was last requeued on purpose; what maxAttempts and backoff count.
-  const run = attempt - stored.attemptBase
-  const runSignal = new RunSignal(stored.lockedUntil ?? 0, state.now, state.leaseMs)
-  state.runs.add(runSignal)
+  const runs = attempt - stored.attemptBase
   const event: InboxEvent = {
     provider: stored.provider,
     id: stored.eventId,
     type: stored.type,
     payload: verifiedPayload,
-    attempt: run,
+    attempt: runs,
     replay: stored.replay,
     receivedAt: stored.receivedAt,
   }
-  try {
-    let reply: Response | undefined
-    const provider = Object.hasOwn(state.providers, stored.provider) ? state.providers[stored.provider] : undefined
+  // Runs that never recorded a result (the process died, or hung past its lease)
+  // still count: past maxAttempts the event is dead-lettered without another run.
+  if (runs > state.maxAttempts) {
+    return { outcome: recordFailure(state, event, attempt, new Error(`gave up: ${runs - 1} runs ended without a result`)) }
+  }
+  const active = activeKey(key)
+  if (state.active.has(active)) {
+    // Counted like a failed run, so an event whose handler never returns still ends dead.
+    const cause = new Error('not run: its previous run in this process outlived its lease and has not returned')
+    return { outcome: recordFailure(state, event, attempt, cause) }
+  }
+
+  const runSignal = new RunSignal(stored.lockedUntil ?? 0, state.now, state.leaseMs)
+  state.runs.add(runSignal)
+  state.active.add(active)
+  const handlers = runHandlers(state, stored, event, runSignal, verifiedPayload)
+  const ended = () => {
+    state.active.delete(active)
+    state.runs.delete(runSignal)
+    runSignal.dispose()
+  }
+  handlers.then(ended, ended)
+  const outcome = (async (): Promise<RunOutcome> => {
+    let reply: { value: unknown } | undefined
     try {
-      // Runs that never recorded a result (the process died, or hung past its lease)
-      // still count: past maxAttempts the event is dead-lettered without another run.
-      if (run > state.maxAttempts) throw new Error(`gave up: ${run - 1} runs ended without a result`)
-      if (provider === undefined) throw new Error(`no provider named "${stored.provider}" is configured`)
-      if (verifiedPayload === undefined) event.payload = provider.parse(stored.body, new Headers(stored.headers)).payload
-      for (const handler of state.handlers.handlersFor(stored.provider, stored.type)) {
-        const value = await handler(event, {
-          attempt: run,
-          get signal() {
-            return runSignal.signal
-          },
-        })
-        if (value instanceof Response || (value !== undefined && provider.handlerReplies)) reply = replyAnswer(value)
-      }
+      reply = await handlers
     } catch (cause) {
       if (runSignal.stopping) {
-        await guardStore('release', () => state.store.release(key, attempt, state.now()))
+        await state.store.release(key, attempt, state.now())
         return { status: 'released' }
       }
       return await recordFailure(state, event, attempt, cause)
     }
-    const completed = await guardStore('complete', () => state.store.complete(key, attempt, state.now()))
-    if (!completed) {
+    if (!(await state.store.complete(key, attempt, state.now()))) {
       console.warn(
         `[webhook-inbox] ${stored.provider}: ${stored.type} ${stored.eventId} finished after its lease ran out and another run took it over; raise leaseMs above the slowest handler`,
       )
       return { status: 'lost' }
     }
-    return { status: 'processed', reply }
-  } finally {
-    runSignal.dispose()
-    state.runs.delete(runSignal)
+    return { status: 'processed', reply: await encodeReply(state, event, reply) }
+  })()
+  return { outcome, leaseEnded: runSignal.leaseEnded }
+}
+
+/** The handlers in registration order; resolves with the reply to send, if one returned any. */
+async function runHandlers(
+  state: InboxState,
+  stored: StoredEvent,
+  event: InboxEvent,
+  runSignal: RunSignal,
+  verifiedPayload: unknown,
+): Promise<{ value: unknown } | undefined> {
+  const provider: Provider | undefined = Object.hasOwn(state.providers, stored.provider) ? state.providers[stored.provider] : undefined
+  if (provider === undefined) throw new Error(`no provider named "${stored.provider}" is configured`)
+  if (verifiedPayload === undefined) event.payload = provider.parse(stored.body, new Headers(stored.headers))
+  const ctx: HandlerContext = {
+    attempt: event.attempt,
+    get signal() {
+      return runSignal.signal
+    },
+  }
+  let reply: { value: unknown } | undefined
+  for (const handler of state.handlers.handlersFor(stored.provider, stored.type)) {
+    const value = await handler(event, ctx)
+    if (value instanceof Response || (value !== undefined && provider.handlerReplies)) reply = { value }
+  }
+  return reply
+}
+
+/**
+ * Built only after the event is marked processed: a reply JSON cannot encode (a BigInt)
+ * is answered 500 `internal_error` and reported, without running the handlers again.
+ */
+async function encodeReply(state: InboxState, event: InboxEvent, reply: { value: unknown } | undefined): Promise<Response | undefined> {
+  if (reply === undefined) return undefined
+  try {
+    return replyAnswer(reply.value)
+  } catch (cause) {
+    const error = new WebhookError(
+      'internal_error',
+      `${event.provider}: the handler's reply to ${event.type} ${event.id} could not be encoded as JSON (${describe(cause)}); the event is processed and will not run again`,
+      { cause },
+    )
+    await notifyError(state, error, event)
+    return errorAnswer(error)
   }
 }
 
@@ -94,9 +151,7 @@ async function recordFailure(state: InboxState, event: InboxEvent, attempt: numb
   const dead = run >= state.maxAttempts
   const nextAttemptAt = dead ? null : state.now() + backoffMs(run, state.backoff)
   const key = { provider: event.provider, eventId: event.id }
-  const recorded = await guardStore('fail', () =>
-    state.store.fail(key, attempt, { error: describe(cause), nextAttemptAt, now: state.now() }),
-  )
+  const recorded = await state.store.fail(key, attempt, { error: describe(cause), nextAttemptAt, now: state.now() })
   // Another run took the event over after this one's lease ran out; the result is its to record.
   if (!recorded) return { status: 'lost' }
   const error = new WebhookError(
@@ -111,8 +166,14 @@ async function recordFailure(state: InboxState, event: InboxEvent, attempt: numb
   return { status: dead ? 'dead' : 'failed', error }
 }
 
-/** Takes a queued event and runs it, unless another worker got there first. */
-export async function runQueued(state: InboxState, key: EventKey): Promise<RunOutcome | undefined> {
+/** Takes a due event and runs it within its lease, unless another worker got there first. */
+export async function runQueued(state: InboxState, key: EventKey): Promise<RunOutcome | Abandoned | undefined> {
+  const event = await state.store.take(key, { now: state.now(), leaseMs: state.leaseMs })
+  return event && runWithinLease(state, event)
+}
+
+/** Takes a due event and runs it to its end (a replay the caller waits for). */
+export async function runTaken(state: InboxState, key: EventKey): Promise<RunOutcome | undefined> {
   const event = await state.store.take(key, { now: state.now(), leaseMs: state.leaseMs })
   return event && runEvent(state, event)
 }

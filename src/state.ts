@@ -22,9 +22,16 @@ export interface InboxState {
   retentionMs: number
   /** The handler runs in progress, stopped by `shutdown()`. */
   runs: Set<{ stop(reason: ShutdownSignal): void }>
+  /**
+   * Events whose handlers have not returned in this process, including runs abandoned
+   * when their lease ran out: a process never runs two copies of one event at once.
+   */
+  active: Set<string>
   /** Background work started here (queue mode on Node, sweeper passes); awaited by `shutdown()`. */
   pending: Set<Promise<unknown>>
   stopping: boolean
+  /** `shutdown()` closed the store: a run abandoned after that leaves its row to the next process. */
+  closed: boolean
 }
 
 /** Remembers work until it settles; never creates a promise that could reject unhandled. */

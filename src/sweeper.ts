@@ -1,8 +1,7 @@
-import { notifyError } from './notify.js'
-import { guardStore, runQueued } from './run-event.js'
+import { asWebhookError, notifyError } from './notify.js'
+import { runQueued } from './run-event.js'
 import { type InboxState, ShutdownSignal, track } from './state.js'
 import type { EventStatus } from './stores/types.js'
-import type { WebhookError } from './errors.js'
 
 export interface RetrySummary {
   /** Due events this pass took a lease on. */
@@ -21,7 +20,7 @@ export interface RetryOptions {
 
 /** The sweeper: runs every due event (waiting, failed and due, or abandoned by a dead process) once. */
 export async function retryDue(state: InboxState, { limit = 100, concurrency = 4 }: RetryOptions = {}): Promise<RetrySummary> {
-  const keys = await guardStore('due', () => state.store.due(state.now(), limit))
+  const keys = await state.store.due(state.now(), limit)
   const summary: RetrySummary = { taken: 0, processed: 0, failed: 0, dead: 0 }
   let next = 0
   async function lane() {
@@ -45,7 +44,7 @@ export interface PurgeOptions {
 
 export function purge(state: InboxState, { olderThan, statuses = ['processed'] }: PurgeOptions): Promise<number> {
   const before = olderThan instanceof Date ? olderThan.getTime() : state.now() - olderThan
-  return guardStore('purge', () => state.store.purge({ before, statuses }))
+  return state.store.purge({ before, statuses, now: state.now() })
 }
 
 /** Processed events are kept 30 days: longer than any provider retries (Stripe: 3 days). */
@@ -67,7 +66,7 @@ export async function sweepOnce(state: InboxState): Promise<void> {
     await retryDue(state)
     if (Number.isFinite(state.retentionMs)) await purge(state, { olderThan: state.retentionMs })
   } catch (error) {
-    await notifyError(state, error as WebhookError)
+    await notifyError(state, asWebhookError(error))
   }
 }
 
@@ -91,19 +90,19 @@ export function startWorker(state: InboxState, options: WorkerOptions = {}): Wor
   async function pass() {
     try {
       const room = Math.min(concurrency - running, options.limit ?? concurrency)
-      const keys = room > 0 ? await guardStore('due', () => state.store.due(state.now(), room)) : []
+      const keys = room > 0 ? await state.store.due(state.now(), room) : []
       for (const key of keys) {
         if (state.stopping) break
         running++
         const done = () => void running--
-        track(state, runQueued(state, key).catch((error: unknown) => notifyError(state, error as WebhookError)).then(done, done))
+        track(state, runQueued(state, key).catch((error: unknown) => notifyError(state, asWebhookError(error))).then(done, done))
       }
       if (Number.isFinite(retentionMs) && state.now() - lastPurge >= 3_600_000) {
         lastPurge = state.now()
         await purge(state, { olderThan: retentionMs })
       }
     } catch (error) {
-      await notifyError(state, error as WebhookError)
+      await notifyError(state, asWebhookError(error))
     }
   }
 
@@ -152,5 +151,6 @@ export async function shutdown(state: InboxState, { graceMs = 10_000 }: { graceM
     for (const run of state.runs) run.stop(new ShutdownSignal('the inbox is shutting down'))
     await settleWithin(state, 2_000)
   }
+  state.closed = true
   await state.store.close()
 }

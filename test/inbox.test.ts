@@ -27,7 +27,7 @@ function setup(options: { leaseMs?: number; maxAttempts?: number } = {}) {
 const stripeBody = (id: string, type = 'invoice.paid') => JSON.stringify({ id, object: 'event', type, data: { object: {} } })
 const stripeDelivery = (id: string, url?: string) => signedDelivery(providers.stripe, 'stripe', { body: stripeBody(id) }, url)
 const githubDelivery = (id: string) =>
-  signedDelivery(providers.github, 'github', { body: JSON.stringify({ action: 'opened', issue: {} }), id, type: 'issues' })
+  signedDelivery(providers.github, 'github', { body: JSON.stringify({ action: 'opened', issue: { node_id: id } }), id, type: 'issues' })
 
 async function json(response: Response) {
   return (await response.json()) as { ok: boolean; status: string; code?: string; error?: string }
@@ -151,20 +151,30 @@ describe('inbox.fetch() answers', () => {
     expect([response.status, await response.text(), response.headers.get('webhook-inbox-status')]).toEqual([202, 'custom', 'processed'])
   })
 
-  it('inbox.fetch() answers 500 and marks the event failed when a Slack handler returns a value JSON cannot encode', async () => {
+  it('inbox.fetch() answers 500 internal_error when a Slack handler returns a value JSON cannot encode, keeps the event processed and never runs it again', async () => {
     const { inbox, store } = setup()
-    inbox.onAny(() => ({ big: 1n }))
+    let runs = 0
+    inbox.onAny(() => {
+      runs++
+      return { big: 1n }
+    })
     const body = JSON.stringify({ type: 'event_callback', event_id: 'EvBig', event: { type: 'app_mention' } })
     const response = await inbox.fetch(await signedDelivery(providers.slack, 'slack', { body }))
-    expect(response.status).toBe(500)
-    expect((await store.get({ provider: 'slack', eventId: 'EvBig' }))?.status).toBe('failed')
+    expect([response.status, (await json(response)).code]).toEqual([500, 'internal_error'])
+    expect((await store.get({ provider: 'slack', eventId: 'EvBig' }))?.status).toBe('processed')
+    const again = await inbox.fetch(await signedDelivery(providers.slack, 'slack', { body }))
+    expect(again.headers.get('webhook-inbox-status')).toBe('duplicate')
+    expect(runs).toBe(1)
   })
 
   it('inbox.fetch() answers 404 unknown_provider for a path whose last segment names no provider', async () => {
     const { inbox, store } = setup()
     const request = new Request('http://x/webhooks/paypal', { method: 'POST', body: '{}' })
     const response = await inbox.fetch(request)
-    expect([response.status, (await json(response)).code]).toEqual([404, 'unknown_provider'])
+    const answer = await json(response)
+    expect([response.status, answer.code]).toEqual([404, 'unknown_provider'])
+    // Configured instance names are nobody else's business.
+    for (const name of Object.keys(providers)) expect(answer.error).not.toContain(name)
     expect(await store.list()).toEqual([])
   })
 

@@ -27,7 +27,7 @@ export async function purge(args: string[], io: Io) {
   }
   const store = openStore(values.db, io)
   try {
-    const deleted = await store.purge({ before: Date.now() - age, statuses: statuses as EventStatus[] })
+    const deleted = await store.purge({ before: Date.now() - age, statuses: statuses as EventStatus[], now: Date.now() })
     io.out(values.json ? JSON.stringify({ deleted }) : `deleted ${deleted} event(s) older than ${values['older-than']}`)
   } finally {
     await store.close()

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core'
 
 export const EVENT_STATUSES = ['received', 'processing', 'processed', 'failed', 'dead'] as const
 
@@ -13,8 +13,18 @@ export const webhookEvents = sqliteTable(
     provider: text('provider').notNull(),
     eventId: text('event_id').notNull(),
     type: text('type').notNull(),
-    /** The raw body exactly as verified, so the event can be parsed or re-signed again. */
+    /**
+     * The raw body exactly as verified, so the event can be parsed or re-signed again;
+     * for a body over one part's size, its first part (the rest in `webhook_event_parts`).
+     */
     body: text('body').notNull(),
+    /** How many parts the body is stored in: 1, or more for a body D1 could not hold in one value. */
+    bodyParts: integer('body_parts').notNull().default(1),
+    /**
+     * SHA-256 (hex) of the signed bytes: a second dedupe key, so a captured delivery
+     * sent again under another id (in headers the signature does not cover) is a duplicate.
+     */
+    digest: text('digest'),
     /** JSON object of the headers the provider needs to parse the body again. */
     headers: text('headers').notNull(),
     status: text('status', { enum: EVENT_STATUSES }).notNull(),
@@ -35,6 +45,26 @@ export const webhookEvents = sqliteTable(
   },
   (t) => [
     unique('webhook_events_provider_event_id').on(t.provider, t.eventId),
+    // Digest first, so the rows stored before digests existed are found by this index too.
+    unique('webhook_events_digest_provider').on(t.digest, t.provider),
     index('webhook_events_status_next_attempt').on(t.status, t.nextAttemptAt),
   ],
+)
+
+/**
+ * The second and later parts of a body too large for one D1 value (about 2 MB), keyed by
+ * the body's digest: written before the row that points at them and never changed, so
+ * a row always finds the parts of its own bytes.
+ */
+export const webhookEventParts = sqliteTable(
+  'webhook_event_parts',
+  {
+    digest: text('digest').notNull(),
+    /** 1 for the second part of the body, and so on. */
+    part: integer('part').notNull(),
+    data: text('data').notNull(),
+    /** Parts no row points at (a claim that lost, a purged row) are purged once this old. */
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.digest, t.part] })],
 )

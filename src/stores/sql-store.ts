@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, not, notExists, or, sql, type SQL } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
-import { webhookEvents as t } from './schema.js'
-import type { ClaimResult, ListFilter, Store, StoredEvent } from './types.js'
+import { PART_LENGTH, splitBody } from './body-parts.js'
+import { sha256Hex } from '../digest.js'
+import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
+import type { ClaimResult, EventKey, ListFilter, NewEvent, Store, StoredEvent } from './types.js'
 
 // Shared by the better-sqlite3 (sync) and D1 (async) drivers: drizzle queries are
 // awaitable on both, so the statements are written once. Every query is run with an
@@ -12,7 +14,7 @@ type AnySqliteDb = BaseSQLiteDatabase<'sync' | 'async', any>
 
 type Row = typeof t.$inferSelect
 
-function toStored({ id: _id, headers, ...row }: Row): StoredEvent {
+function toStored({ id: _id, bodyParts: _parts, headers, ...row }: Row): StoredEvent {
   return { ...row, headers: JSON.parse(headers) as Record<string, string> }
 }
 
@@ -37,6 +39,7 @@ const REQUEUED = { ...WAITING, attemptBase: sql`${t.attempts}` } as const
 /** Every column but the key, the body and the headers. */
 const STATE = {
   type: t.type,
+  digest: t.digest,
   status: t.status,
   attempts: t.attempts,
   attemptBase: t.attemptBase,
@@ -61,6 +64,8 @@ function prepareStatements(db: AnySqliteDb) {
         eventId: p('eventId'),
         type: p('type'),
         body: p('body'),
+        bodyParts: p('bodyParts'),
+        digest: p('digest'),
         headers: p('headers'),
         status: queue ? 'received' : 'processing',
         attempts: queue ? 0 : 1,
@@ -77,6 +82,9 @@ function prepareStatements(db: AnySqliteDb) {
         set: queue ? WAITING : LEASE,
         setWhere: queue ? or(eq(t.status, 'failed'), LEASE_EXPIRED) : or(inArray(t.status, ['received', 'failed']), LEASE_EXPIRED),
       })
+      // The same signed bytes under another id (a captured delivery with forged headers):
+      // a duplicate, never a second event.
+      .onConflictDoNothing()
       // The caller has the body and headers already; not reading them back saves a copy per delivery.
       .returning(STATE)
       .prepare()
@@ -84,6 +92,19 @@ function prepareStatements(db: AnySqliteDb) {
     claim: insert(false),
     queue: insert(true),
     take: db.update(t).set(LEASE).where(and(KEY, DUE)).returning().prepare(),
+    // A body's parts are written once and never change, so a second writer's are dropped.
+    part: db
+      .insert(parts)
+      .values({ digest: p('digest'), part: p('part'), data: p('data'), createdAt: p('now') })
+      .onConflictDoNothing()
+      .prepare(),
+    missingDigests: db.select({ id: t.id, body: t.body }).from(t).where(isNull(t.digest)).limit(100).prepare(),
+    parts: db
+      .select({ data: parts.data })
+      .from(parts)
+      .where(and(eq(parts.digest, p('digest')), lt(parts.part, p('count'))))
+      .orderBy(asc(parts.part))
+      .prepare(),
     due: db
       .select({ provider: t.provider, eventId: t.eventId })
       .from(t)
@@ -99,7 +120,8 @@ function prepareStatements(db: AnySqliteDb) {
       .prepare(),
     fail: db
       .update(t)
-      .set({ status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), lockedUntil: null, updatedAt: v('now') })
+      // A failed replay is settled too: it ran, and its result is the failure.
+      .set({ status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), lockedUntil: null, replay: false, updatedAt: v('now') })
       .where(HELD)
       .returning(changed)
       .prepare(),
@@ -120,15 +142,56 @@ function prepareStatements(db: AnySqliteDb) {
   }
 }
 
+const isPromise = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
+
 /** Store over any drizzle SQLite database that already has the schema applied. */
 export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}): Store {
   let prepared: ReturnType<typeof prepareStatements> | undefined
   const statements = () => (prepared ??= prepareStatements(db))
   const one = async (rows: PromiseLike<unknown[]> | unknown[]) => (await rows).length === 1
 
+  /** The row with its whole body: the first part is in the row, the rest (rarely any) beside it. */
+  async function withBody(row: Row | undefined): Promise<StoredEvent | undefined> {
+    if (row === undefined) return undefined
+    const stored = toStored(row)
+    if (row.bodyParts > 1) {
+      const rest: { data: string }[] = await statements().parts.all({ digest: row.digest, count: row.bodyParts })
+      stored.body = row.body + rest.map((r) => r.data).join('')
+    }
+    return stored
+  }
+
+  /**
+   * Rows stored before digests existed get theirs here (SQLite and D1 have no SHA-256).
+   * A row whose bytes an earlier row already has was a replay that got through: it keeps
+   * a digest of its own, so the unique index stays satisfiable.
+   */
+  async function fillDigests() {
+    for (let rounds = 0; rounds < 1000; rounds++) {
+      const rows: { id: number; body: string }[] = await statements().missingDigests.all()
+      if (rows.length === 0) return
+      for (const row of rows) {
+        const digest = await sha256Hex(row.body)
+        await db.run(sql`UPDATE webhook_events SET digest = CASE WHEN EXISTS (
+          SELECT 1 FROM webhook_events other WHERE other.digest = ${digest} AND other.provider = webhook_events.provider
+        ) THEN 'replayed:' || webhook_events.id ELSE ${digest} END WHERE webhook_events.id = ${row.id} AND webhook_events.digest IS NULL`)
+      }
+    }
+  }
+  let digestsFilled: Promise<void> | undefined
+
   return {
     async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
-      const params = { ...event, headers: JSON.stringify(event.headers), now, lockedUntil: now + leaseMs }
+      const [first = '', ...rest] = event.body.length > PART_LENGTH ? splitBody(event.body) : [event.body]
+      const digest = event.digest ?? null
+      if (rest.length > 0 && digest === null) throw new TypeError('store.claim(): a body over one part needs its digest')
+      // The parts go first and the row that points at them last. On better-sqlite3 every
+      // statement runs synchronously here, inside the caller's group-commit transaction;
+      // on D1 each is a round trip, so the parts are awaited before the row exists.
+      const written = rest.map((data, i) => statements().part.run({ digest, part: i + 1, data, now }))
+      if (written.some(isPromise)) await Promise.all(written)
+      const params = { ...event, body: first, bodyParts: rest.length + 1, digest, headers: JSON.stringify(event.headers), now, lockedUntil: now + leaseMs }
       const [row] = await (queue ? statements().queue : statements().claim).all(params)
       if (!row) return { outcome: 'duplicate' }
       // A re-claimed row keeps the type it was first stored with.
@@ -137,10 +200,16 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
 
     async take(key, { now, leaseMs }) {
       const rows: Row[] = await statements().take.all({ ...key, now, lockedUntil: now + leaseMs })
-      return rows[0] && toStored(rows[0])
+      return withBody(rows[0])
     },
 
     async due(now, limit) {
+      // The sweeper's path, not a delivery's: a one-off pass over rows from before digests.
+      digestsFilled ??= fillDigests().catch((error: unknown) => {
+        digestsFilled = undefined
+        throw error
+      })
+      await digestsFilled
       return statements().due.all({ now, limit })
     },
 
@@ -171,19 +240,25 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
       return one(statements().release.all({ ...key, attempt, now }))
     },
 
-    async purge({ before, statuses }) {
+    async purge({ before, statuses, now }) {
       if (statuses.length === 0) return 0
+      const live = and(eq(t.status, 'processing'), gt(t.lockedUntil, now))
       const rows = await db
         .delete(t)
-        .where(and(inArray(t.status, [...statuses]), lt(t.updatedAt, before)))
+        .where(and(inArray(t.status, [...statuses]), lt(t.updatedAt, before), not(live!)))
         .returning({ id: t.id })
         .all()
+      // Parts are written before their row, so only parts older than the cut-off can be orphans.
+      await db
+        .delete(parts)
+        .where(and(lt(parts.createdAt, before), notExists(db.select({ id: t.id }).from(t).where(eq(t.digest, parts.digest)))))
+        .run()
       return rows.length
     },
 
     async get(key) {
       const rows: Row[] = await statements().get.all({ ...key })
-      return rows[0] && toStored(rows[0])
+      return withBody(rows[0])
     },
 
     async list(filter: ListFilter = {}) {

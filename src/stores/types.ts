@@ -17,9 +17,15 @@ export interface NewEvent extends EventKey {
   type: string
   body: string
   headers: Record<string, string>
+  /**
+   * SHA-256 (hex) of the signed bytes: a second dedupe key, so the same signed body
+   * under another id is a duplicate too. Omitted where only the id is to dedupe on.
+   */
+  digest?: string | null
 }
 
 export interface StoredEvent extends NewEvent {
+  digest: string | null
   status: EventStatus
   attempts: number
   /** `attempts` at the last purposeful requeue (replay, revive); runs since then are `attempts - attemptBase`. */
@@ -84,8 +90,11 @@ export interface Store {
   requeueAll(status: 'failed' | 'dead', now: number): Promise<number>
   /** Gives a lease back unfinished (shutdown): the event waits again and the attempt is not counted. */
   release(key: EventKey, attempt: number, now: number): Promise<boolean>
-  /** Deletes events in `statuses` last updated before `before` (ms); returns how many. */
-  purge(options: { before: number; statuses: readonly EventStatus[] }): Promise<number>
+  /**
+   * Deletes events in `statuses` last updated before `before` (ms), except one a run
+   * holds a live lease on at `now`; returns how many.
+   */
+  purge(options: { before: number; statuses: readonly EventStatus[]; now: number }): Promise<number>
   get(key: EventKey): Promise<StoredEvent | undefined>
   /** Newest first. */
   list(filter?: ListFilter): Promise<StoredEvent[]>

@@ -30,6 +30,7 @@ export function testStore(c: StoreCase) {
         outcome: 'claimed',
         event: {
           ...newEvent('a'),
+          digest: null,
           status: 'processing',
           attempts: 1,
           attemptBase: 0,
@@ -184,9 +185,9 @@ export function testStore(c: StoreCase) {
       await store.complete(key('new-done'), 1, NOW + 100)
       await store.claim(newEvent('old-dead'), { now: NOW, leaseMs: LEASE })
       await store.fail(key('old-dead'), 1, { error: 'x', nextAttemptAt: null, now: NOW })
-      expect(await store.purge({ before: NOW + 50, statuses: ['processed'] })).toBe(1)
+      expect(await store.purge({ before: NOW + 50, statuses: ['processed'], now: NOW + 100 })).toBe(1)
       expect((await store.list()).map((e) => e.eventId).sort()).toEqual(['new-done', 'old-dead'])
-      expect(await store.purge({ before: NOW + 50, statuses: [] })).toBe(0)
+      expect(await store.purge({ before: NOW + 50, statuses: [], now: NOW + 100 })).toBe(0)
     })
 
     it("store.requeue({ reason: 'replay' }) queues a processed event to run again as a replay, and refuses one under a live lease", async () => {

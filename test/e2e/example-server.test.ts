@@ -54,7 +54,7 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
     [
       'github',
       () => github({ secret: devSecret('GITHUB_WEBHOOK_SECRET') }),
-      { id: 'gh-e2e', type: 'push', body: JSON.stringify({ ref: 'refs/heads/main', commits: [{}, {}] }) },
+      { id: 'gh-e2e', type: 'push', body: JSON.stringify({ ref: 'refs/heads/main', before: '0000000', after: '1111111', commits: [{}, {}] }) },
     ],
     [
       'slack',

@@ -37,7 +37,8 @@ describe('inbox.routes() behind @hono/node-server on 127.0.0.1', () => {
   })
 
   async function post(id: string) {
-    const body = JSON.stringify({ action: 'opened', issue: { number: 1 } })
+    // Every delivery id has its own body, as on GitHub: one signed body is one event.
+    const body = JSON.stringify({ action: 'opened', issue: { number: 1, node_id: id } })
     const headers = await providers.github.sign({ body, id, type: 'issues' })
     return fetch(`http://127.0.0.1:${port}/github`, { method: 'POST', headers, body })
   }

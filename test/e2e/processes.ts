@@ -37,7 +37,8 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
 }
 
 export async function deliver(port: number, id: string): Promise<Response> {
-  const body = JSON.stringify({ action: 'opened', issue: { number: 1 } })
+  // Every delivery id has its own body, as on GitHub: one signed body is one event.
+  const body = JSON.stringify({ action: 'opened', issue: { number: 1, node_id: id } })
   const headers = await signer.sign({ body, id, type: 'issues' })
   return fetch(`http://127.0.0.1:${port}/webhooks/github`, { method: 'POST', headers, body })
 }

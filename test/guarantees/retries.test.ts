@@ -10,7 +10,7 @@ import { onCleanup, tempStore } from '../node-helpers.js'
 const secret = 'retry-secret'
 const providers = { github: github({ secret }), stripe: stripe({ secret, now: () => NOW }) }
 const issue = (id: string) =>
-  signedDelivery(providers.github, 'github', { body: JSON.stringify({ action: 'opened', issue: {} }), id, type: 'issues' })
+  signedDelivery(providers.github, 'github', { body: JSON.stringify({ action: 'opened', issue: { node_id: id } }), id, type: 'issues' })
 
 function setup(options: { maxAttempts?: number; mode?: 'inline' | 'queue'; leaseMs?: number } = {}) {
   const { store, path } = tempStore()
@@ -89,29 +89,55 @@ describe('handler context', () => {
     expect((await store.get({ provider: 'github', eventId: 'gh-slow' }))?.status).toBe('processed')
   })
 
-  it('a run that finishes after another run took its event over does not mark it, and is answered 200 duplicate', async () => {
-    const { inbox, store, clock } = setup({ leaseMs: 1000 })
+  it('a run that finishes after another process took its event over does not mark it, and is answered 200 duplicate', async () => {
+    const { inbox, store, clock, path } = setup({ leaseMs: 1000 })
+    // Another process on the same file, with its own connection and its own runs.
+    const otherStore = sqliteStore({ path })
+    onCleanup(() => otherStore.close())
+    const other = createInbox({ store: otherStore, providers, now: () => clock.now, leaseMs: 1000 })
     let release!: () => void
     const gate = new Promise<void>((resolve) => (release = resolve))
     let successes = 0
     let firstStarted = false
-    inbox.onAny(async (event) => {
-      if (event.attempt === 1) {
-        firstStarted = true
-        await gate
-      }
+    inbox.onAny(async () => {
+      firstStarted = true
+      await gate
       successes++
     })
+    other.onAny(() => void successes++)
     const first = inbox.fetch(await issue('gh-takeover'))
     await waitFor(() => firstStarted, 5_000, 'the first run to start')
     clock.now += 1000
-    const second = await inbox.fetch(await issue('gh-takeover'))
+    const second = await other.fetch(await issue('gh-takeover'))
     expect(second.headers.get('webhook-inbox-status')).toBe('processed')
     release()
     expect((await first).headers.get('webhook-inbox-status')).toBe('duplicate')
     expect(await store.get({ provider: 'github', eventId: 'gh-takeover' })).toMatchObject({ status: 'processed', attempts: 2 })
     expect(successes).toBe(2)
   })
+
+  it('inbox.fetch() never starts a second copy of an event whose run in this process outlived its lease: the redelivery is a failed run, answered 500', async () => {
+    const { inbox, store, clock } = setup({ leaseMs: 1000 })
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let started = 0
+    inbox.onAny(async () => {
+      started++
+      await gate
+    })
+    const first = inbox.fetch(await issue('gh-hung'))
+    await waitFor(() => started === 1, 5_000, 'the first run to start')
+    clock.now += 1000
+    const second = await inbox.fetch(await issue('gh-hung'))
+    expect([second.status, ((await second.json()) as { code: string }).code]).toEqual([500, 'handler_failed'])
+    expect(started).toBe(1)
+    expect(await store.get({ provider: 'github', eventId: 'gh-hung' })).toMatchObject({ status: 'failed', attempts: 2 })
+    expect((await store.get({ provider: 'github', eventId: 'gh-hung' }))?.lastError).toContain('outlived its lease')
+    release()
+    // The first run's late result is not its to record any more.
+    expect((await first).headers.get('webhook-inbox-status')).toBe('duplicate')
+  })
+
 })
 
 describe('queue mode', () => {
@@ -319,7 +345,7 @@ describe('inbox.replay()', () => {
     expect(await inbox.replay('github', 'never-stored')).toEqual({ status: 'missing' })
   })
 
-  it('a replay that fails is retried as a replay, and dead-lettered after maxAttempts runs of its own', async () => {
+  it('a replay that fails settles the replay (its retries are plain runs), and is dead-lettered after maxAttempts runs of its own', async () => {
     const { inbox, store, clock } = setup({ maxAttempts: 2 })
     const runs: string[] = []
     let failing = false
@@ -332,7 +358,7 @@ describe('inbox.replay()', () => {
     expect(await inbox.replay('github', 'gh-replay-fails')).toMatchObject({ status: 'failed' })
     clock.now += 3_600_000
     expect(await inbox.retryDue()).toMatchObject({ dead: 1 })
-    expect(runs).toEqual(['1:false', '1:true', '2:true'])
+    expect(runs).toEqual(['1:false', '1:true', '2:false'])
     expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'dead', attempts: 3, attemptBase: 1 })
   })
 

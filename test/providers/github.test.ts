@@ -78,7 +78,7 @@ describe('github adapter specifics', () => {
 
   it('github().sign() keeps the form content type for a payload= body, so a stored form delivery can be re-sent', async () => {
     const provider = github({ secret: 's' })
-    const body = new URLSearchParams({ payload: JSON.stringify({ zen: 'Design for failure.' }) }).toString()
+    const body = new URLSearchParams({ payload: JSON.stringify({ zen: 'Design for failure.', hook_id: 1 }) }).toString()
     const headers = await provider.sign({ body, id: 'd8', type: 'ping' })
     expect(headers['content-type']).toBe('application/x-www-form-urlencoded')
     await expect(provider.verify(request(body, headers), new TextEncoder().encode(body))).resolves.toMatchObject({ payload: { zen: 'Design for failure.' } })

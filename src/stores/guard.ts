@@ -1,0 +1,58 @@
+import { WebhookError } from '../errors.js'
+import type { Store } from './types.js'
+
+/**
+ * The driver's own error, stripped of what query wrappers add: drizzle's
+ * DrizzleQueryError puts the SQL and every parameter (a body with customer data, a
+ * signature header) into its message, so it must reach neither an answer nor a log.
+ */
+function driverError(cause: unknown): Error {
+  let inner = cause
+  while (inner instanceof Error && 'params' in inner && inner.cause !== undefined) inner = inner.cause
+  const source = inner instanceof Error ? inner : new Error(String(inner))
+  const clean = new Error(source.message.split('\nparams:')[0]!.slice(0, 500))
+  clean.name = source.name
+  const code = (source as { code?: unknown }).code
+  if (typeof code === 'string' || typeof code === 'number') Object.assign(clean, { code })
+  return clean
+}
+
+export function storeUnavailable(what: string, cause: unknown): WebhookError {
+  const error = driverError(cause)
+  return new WebhookError('store_unavailable', `store: ${what} failed (${error.name}: ${error.message})`, { cause: error })
+}
+
+// Keyed by every Store method, so one added to Store and forgotten here fails to compile.
+const GUARDED: Record<keyof Store, true> = {
+  claim: true,
+  take: true,
+  due: true,
+  complete: true,
+  fail: true,
+  requeue: true,
+  requeueAll: true,
+  release: true,
+  purge: true,
+  get: true,
+  list: true,
+  close: true,
+}
+
+/**
+ * Every store call, in one place: a failure becomes `store_unavailable` (503) with a
+ * cause that carries no query parameters, whichever method failed.
+ */
+export function guardStore(store: Store): Store {
+  const guarded = {} as Record<string, unknown>
+  for (const method of Object.keys(GUARDED) as (keyof Store)[]) {
+    const call = store[method] as (...args: unknown[]) => Promise<unknown>
+    guarded[method] = async (...args: unknown[]) => {
+      try {
+        return await call.apply(store, args)
+      } catch (cause) {
+        throw cause instanceof WebhookError ? cause : storeUnavailable(method, cause)
+      }
+    }
+  }
+  return guarded as unknown as Store
+}
