@@ -7,7 +7,7 @@ import { guardStore } from './stores/guard.js'
 import type { BackoffOptions } from './retry.js'
 import type { InboxState } from './state.js'
 import { track } from './state.js'
-import type { ListFilter, Store, StoredEvent } from './stores/types.js'
+import type { EventSummary, ListFilter, Store, StoredEvent } from './stores/types.js'
 import {
   purge,
   type PurgeOptions,
@@ -95,7 +95,8 @@ export interface Inbox<P extends Providers> {
    */
   replay(provider: keyof P & string, eventId: string): Promise<ReplayResult>
   get(provider: keyof P & string, eventId: string): Promise<StoredEvent | undefined>
-  list(filter?: ListFilter): Promise<StoredEvent[]>
+  /** Summaries without body and headers, newest first; `get()` has the whole event. */
+  list(filter?: ListFilter): Promise<EventSummary[]>
   /** Deletes old events (by default processed ones only); returns how many. */
   purge(options: PurgeOptions): Promise<number>
 }

@@ -63,13 +63,18 @@ export function secretFor(provider: ProviderName, values: { secret?: string; dev
   return fromEnv
 }
 
-/** Opens the SQLite file the server uses; refuses to create one, so a wrong path is not silently empty. */
-export function openStore(flag: string | undefined, io: Io) {
+/**
+ * Opens the SQLite file the server uses; refuses to create one, so a wrong path is not
+ * silently empty. `'read'` opens it read-only: no migration and no lock that could make
+ * a running server's writes wait.
+ */
+export function openStore(flag: string | undefined, io: Io, mode: 'read' | 'write' = 'write') {
   const path = flag ?? io.env.WEBHOOK_INBOX_DB ?? 'webhooks.db'
   if (path !== ':memory:' && !existsSync(path)) {
     throw new UsageError(`no database at ${path} (pass --db or set WEBHOOK_INBOX_DB)`)
   }
-  return sqliteStore({ path })
+  // An in-memory database cannot be opened read-only, and a new one has nothing to protect.
+  return sqliteStore({ path, readonly: mode === 'read' && path !== ':memory:' })
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }

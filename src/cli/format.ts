@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../stores/types.js'
+import type { EventSummary, StoredEvent } from '../stores/types.js'
 
 /** Left-aligned columns, two spaces apart; the last column is not padded. */
 export function table(header: string[], rows: string[][]): string {
@@ -20,13 +20,13 @@ export function bar(done: number, total: number, width = 24): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`
 }
 
-/** What `list` and `show --json` print: the row without its body and headers. */
-export function summary(event: StoredEvent) {
+/** The state `show` prints above the headers and body. */
+export function summary(event: StoredEvent): EventSummary {
   const { body: _body, headers: _headers, ...rest } = event
   return rest
 }
 
-export function eventRows(events: StoredEvent[]): string {
+export function eventRows(events: EventSummary[]): string {
   return table(
     ['RECEIVED', 'PROVIDER', 'EVENT ID', 'TYPE', 'STATUS', 'ATTEMPTS', 'REPLAYS', 'LAST ERROR'],
     events.map((e) => [

@@ -45,7 +45,7 @@ export async function list(args: string[], io: Io) {
   const limit = Number(values.limit ?? 50)
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`)
   const sinceMs = since(values.since)
-  const store = openStore(values.db, io)
+  const store = openStore(values.db, io, 'read')
   try {
     const events = await store.list({
       ...(values.provider === undefined ? {} : { provider: values.provider }),
@@ -53,7 +53,7 @@ export async function list(args: string[], io: Io) {
       ...(sinceMs === undefined ? {} : { since: sinceMs }),
       limit,
     })
-    if (values.json) for (const event of events) io.out(JSON.stringify(summary(event)))
+    if (values.json) for (const event of events) io.out(JSON.stringify(event))
     else io.out(events.length === 0 ? 'no events' : eventRows(events))
   } finally {
     await store.close()
@@ -64,7 +64,7 @@ export async function show(args: string[], io: Io) {
   const { values, positionals } = parse(args, {})
   const [provider, eventId] = positionals
   if (provider === undefined || eventId === undefined) throw new UsageError('usage: webhook-inbox show <provider> <id>')
-  const store = openStore(values.db, io)
+  const store = openStore(values.db, io, 'read')
   try {
     const event = await store.get({ provider, eventId })
     if (!event) throw new FailedError(`no ${provider} event ${eventId} in the store`)
@@ -72,8 +72,8 @@ export async function show(args: string[], io: Io) {
       io.out(JSON.stringify(event))
       return
     }
-    const { body, headers, ...state } = event
-    for (const [key, value] of Object.entries(summary({ ...state, body, headers }))) {
+    const { body, headers } = event
+    for (const [key, value] of Object.entries(summary(event))) {
       io.out(`${key.padEnd(14)} ${typeof value === 'number' && key.endsWith('At') ? time(value) : String(value)}`)
     }
     io.out(`headers        ${JSON.stringify(headers)}`)

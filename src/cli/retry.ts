@@ -1,11 +1,15 @@
 import { duration, EXIT, type Io, openStore, parse } from './context.js'
 import { waitForRuns } from './wait.js'
 
+/** Events one retry waits for: each is polled until its run ends, so past this many the rest run unwatched. */
+export const WATCH_LIMIT = 1000
+
 export const retryHelp = `webhook-inbox retry [--dead] [options]
 
 Makes failed events due now, skipping what is left of their backoff; with --dead, gives
 dead-lettered events a fresh set of attempts instead. The running server's sweeper runs
-them; this waits and shows progress.
+them; this waits for the newest ${WATCH_LIMIT} of them and shows progress (the rest are
+made due all the same).
 
 Options:
   --dead             retry dead-lettered events (default: failed ones)
@@ -25,15 +29,22 @@ export async function retry(args: string[], io: Io): Promise<number> {
   const waitMs = duration(values.wait ?? '60s', '--wait')
   const store = openStore(values.db, io)
   try {
-    const before = await store.list({ status, limit: 100_000 })
-    const attempts = new Map(before.map((e) => [e.eventId + '\u0000' + e.provider, e.attempts]))
-    const count = await store.requeueAll(status, Date.now())
     const report = (result: object, line: string) => (values.json ? io.out(JSON.stringify(result)) : io.out(line))
-    if (count === 0 || waitMs === 0) {
+    if (waitMs === 0) {
+      const count = await store.requeueAll(status, Date.now())
       report({ status, requeued: count }, `${count} ${status} event(s) made due now`)
       return EXIT.ok
     }
-    const keys = before.map(({ provider, eventId }) => ({ provider, eventId }))
+    // Summaries: keys and attempts only, however large the bodies.
+    const watched = await store.list({ status, limit: WATCH_LIMIT })
+    const attempts = new Map(watched.map((e) => [e.eventId + '\u0000' + e.provider, e.attempts]))
+    const count = await store.requeueAll(status, Date.now())
+    if (count === 0) {
+      report({ status, requeued: 0 }, `0 ${status} event(s) made due now`)
+      return EXIT.ok
+    }
+    const keys = watched.map(({ provider, eventId }) => ({ provider, eventId }))
+    const unwatched = count > keys.length ? ` (watched the newest ${keys.length} of the ${count} made due)` : ''
     // attempts only grows, so a higher count than before means a run ended since.
     const rows = await waitForRuns(
       store,
@@ -43,13 +54,16 @@ export async function retry(args: string[], io: Io): Promise<number> {
       waitMs,
     )
     if (!rows) {
-      io.err(`${count} ${status} event(s) made due now; not all ran within ${values.wait ?? '60s'} (is the server running with its sweeper?)`)
+      io.err(`${count} ${status} event(s) made due now; not all ran within ${values.wait ?? '60s'}${unwatched} (is the server running with its sweeper?)`)
       return EXIT.timeout
     }
     // Counted over the events watched: the sweeper may take one between the list and the requeue.
     const processed = rows.filter((r) => r.status === 'processed').length
     const failed = rows.length - processed
-    report({ status, requeued: count, processed, failed }, `retried ${rows.length} ${status} event(s): ${processed} processed, ${failed} failed again`)
+    report(
+      { status, requeued: count, watched: rows.length, processed, failed },
+      `retried ${rows.length} ${status} event(s): ${processed} processed, ${failed} failed again${unwatched}`,
+    )
     return failed === 0 ? EXIT.ok : EXIT.failed
   } finally {
     await store.close()

@@ -1,24 +1,35 @@
-import type { EventKey, Store, StoredEvent } from '../stores/types.js'
+import type { EventKey, EventSummary, Store } from '../stores/types.js'
 import { bar } from './format.js'
 import type { Io } from './context.js'
 
 /**
- * Polls the store until `settled` holds for every key, drawing a progress bar; the
- * server's sweeper does the work. Resolves with the final rows, or undefined on timeout.
+ * Polls the store until `settled` has held once for every key, drawing a progress
+ * bar; the server's sweeper does the work. Reads summaries, never bodies, and stops
+ * reading a key once it settled: that row is the outcome of the run waited for, even
+ * if a later retry starts it again. Resolves with the settled rows in key order, or
+ * undefined on timeout.
  */
 export async function waitForRuns(
   store: Store,
   keys: EventKey[],
-  settled: (event: StoredEvent, key: EventKey) => boolean,
+  settled: (event: EventSummary, key: EventKey) => boolean,
   io: Io,
   timeoutMs: number,
-): Promise<StoredEvent[] | undefined> {
+): Promise<EventSummary[] | undefined> {
   const deadline = Date.now() + timeoutMs
+  const results: (EventSummary | undefined)[] = keys.map(() => undefined)
+  let done = 0
   for (;;) {
-    const rows = await Promise.all(keys.map((key) => store.get(key)))
-    const done = rows.filter((row, i) => row !== undefined && settled(row, keys[i]!)).length
+    for (const [i, key] of keys.entries()) {
+      if (results[i] !== undefined) continue
+      const [row] = await store.list({ provider: key.provider, eventId: key.eventId, limit: 1 })
+      if (row !== undefined && settled(row, key)) {
+        results[i] = row
+        done++
+      }
+    }
     io.progress(bar(done, keys.length))
-    if (done === keys.length) return rows as StoredEvent[]
+    if (done === keys.length) return results as EventSummary[]
     if (Date.now() > deadline) return undefined
     await new Promise((resolve) => setTimeout(resolve, 200))
   }

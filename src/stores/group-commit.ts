@@ -8,11 +8,17 @@ interface Pending {
 }
 
 /**
- * Group commit: the store calls made while one event-loop turn handles a burst of
+ * Group commit: the writes made while one event-loop turn handles a burst of
  * requests run together in one IMMEDIATE transaction, flushed on `setImmediate`.
  * Each call still resolves only after its COMMIT returned, so no answer is sent
  * before its write is durable; a batch costs one WAL commit (and, with
  * `durability: 'full'`, one fsync) instead of one per statement.
+ *
+ * Reads (`get`, `list`, `due`) run on the connection at once, outside any batch: in
+ * WAL mode a reader never waits for a writer, whereas BEGIN IMMEDIATE would wait for
+ * the write lock — synchronously, stalling this process — and make every other
+ * process's writes wait for the read. A read sees every write whose call has
+ * resolved; one issued before an earlier write resolved may not see that write.
  *
  * The store's methods execute their statement when called (better-sqlite3 is
  * synchronous), so the whole batch runs between BEGIN and COMMIT; a statement that
@@ -65,15 +71,15 @@ export function groupCommit(store: Store, database: Database.Database): Store {
   return {
     claim: enqueue(store.claim),
     take: enqueue(store.take),
-    due: enqueue(store.due),
+    due: store.due,
     complete: enqueue(store.complete),
     fail: enqueue(store.fail),
     requeue: enqueue(store.requeue),
     requeueAll: enqueue(store.requeueAll),
     release: enqueue(store.release),
     purge: enqueue(store.purge),
-    get: enqueue(store.get),
-    list: enqueue(store.list),
+    get: store.get,
+    list: store.list,
     async close() {
       if (queue.length > 0) flush()
       await store.close()

@@ -120,7 +120,7 @@ function prepareStatements(db: AnySqliteDb) {
       .prepare(),
     fail: db
       .update(t)
-      // A failed replay is settled too: it ran, and its result is the failure.
+      // A failed run settles a replay as complete() does: the replay was run, and its retries are ordinary runs.
       .set({ status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), lockedUntil: null, replay: false, updatedAt: v('now') })
       .where(HELD)
       .returning(changed)
@@ -264,16 +264,17 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     async list(filter: ListFilter = {}) {
       const conditions: SQL[] = []
       if (filter.provider !== undefined) conditions.push(eq(t.provider, filter.provider))
+      if (filter.eventId !== undefined) conditions.push(eq(t.eventId, filter.eventId))
       if (filter.status !== undefined) conditions.push(eq(t.status, filter.status))
       if (filter.since !== undefined) conditions.push(gte(t.receivedAt, filter.since))
-      const rows: Row[] = await db
-        .select()
+      // Never the body or headers: a list of many large events would read them all for nothing.
+      return db
+        .select({ provider: t.provider, eventId: t.eventId, ...STATE })
         .from(t)
         .where(and(...conditions))
         .orderBy(desc(t.receivedAt), desc(t.id))
         .limit(filter.limit ?? 100)
         .all()
-      return rows.map(toStored)
     },
 
     close,

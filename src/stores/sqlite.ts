@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { fileURLToPath } from 'node:url'
-import { migrateSqlite } from './migrate-sqlite.js'
+import { assertMigrated, migrateSqlite } from './migrate-sqlite.js'
 import { groupCommit } from './group-commit.js'
 import { createSqlStore } from './sql-store.js'
 import type { Store } from './types.js'
@@ -18,6 +18,13 @@ export interface SqliteStoreOptions {
    * (`synchronous = FULL`), at the cost of one fsync per commit.
    */
   durability?: 'process' | 'full'
+  /**
+   * Open an existing file for reading only (`get`, `list`, `due`): no migration, no
+   * write lock, nothing written; write calls reject. For tools that inspect the file
+   * of a running server, like the CLI's `list` and `show`. The file must already be
+   * migrated by the version in use (opening it read-write does that).
+   */
+  readonly?: boolean
 }
 
 // Same relative path from src/stores/ in the repo and from dist/src/stores/ in the
@@ -25,7 +32,8 @@ export interface SqliteStoreOptions {
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url))
 
 /**
- * The embedded default store: a better-sqlite3 file in WAL mode, migrated on open.
+ * The embedded default store: a better-sqlite3 file in WAL mode, migrated on open
+ * (except `readonly`, which only checks the migrations are there).
  * Several processes on one host may share the file.
  *
  * Durability: see `durability`; the default survives a process crash, not a power loss.
@@ -39,11 +47,22 @@ export interface SqliteStore extends Store {
 }
 
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const sqlite = new Database(options.path)
-  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
-  migrateSqlite(sqlite, MIGRATIONS)
+  const readonly = options.readonly === true
+  const sqlite = new Database(options.path, { readonly, fileMustExist: readonly })
+  try {
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+    if (readonly) {
+      // Migrating takes the write lock; a file the server has not migrated yet is refused instead.
+      assertMigrated(sqlite, MIGRATIONS)
+    } else {
+      sqlite.pragma('journal_mode = WAL')
+      sqlite.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
+      migrateSqlite(sqlite, MIGRATIONS)
+    }
+  } catch (error) {
+    sqlite.close()
+    throw error
+  }
   const store = groupCommit(
     createSqlStore(drizzle({ client: sqlite }), async () => {
       sqlite.close()

@@ -30,7 +30,7 @@ export interface StoredEvent extends NewEvent {
   attempts: number
   /** `attempts` at the last purposeful requeue (replay, revive); runs since then are `attempts - attemptBase`. */
   attemptBase: number
-  /** The next (or current) run was asked for by a replay; cleared when a run succeeds. */
+  /** The next (or current) run was asked for by a replay; cleared when that run ends, whether it succeeds or fails. */
   replay: boolean
   replays: number
   lockedUntil: number | null
@@ -56,8 +56,17 @@ export interface ClaimOptions {
   queue?: boolean
 }
 
+/**
+ * What `list()` returns: the row's state without its body and headers, so listing
+ * many large events reads only their small columns.
+ */
+export type EventSummary = Omit<StoredEvent, 'body' | 'headers'>
+
+/** Every field narrows the result; a missing one does not filter. */
 export interface ListFilter {
   provider?: string
+  /** One event by id (with `provider`, at most one row): lets a poller watch an event without reading its body. */
+  eventId?: string
   status?: EventStatus
   /** Received at or after this time (ms). */
   since?: number
@@ -95,8 +104,9 @@ export interface Store {
    * holds a live lease on at `now`; returns how many.
    */
   purge(options: { before: number; statuses: readonly EventStatus[]; now: number }): Promise<number>
+  /** The whole event, body and headers included. */
   get(key: EventKey): Promise<StoredEvent | undefined>
-  /** Newest first. */
-  list(filter?: ListFilter): Promise<StoredEvent[]>
+  /** Summaries (no body, no headers), newest first. */
+  list(filter?: ListFilter): Promise<EventSummary[]>
   close(): Promise<void>
 }

@@ -205,6 +205,18 @@ export function testStore(c: StoreCase) {
       expect(await store.requeue({ provider: 'github', eventId: 'unknown' }, { now: NOW, reason: 'replay' })).toBe(false)
     })
 
+    it('store.fail() clears the replay flag so a failed replay is settled, and the retry after it is an ordinary run', async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'rp2' }
+      await store.claim(newEvent('rp2'), { now: NOW, leaseMs: LEASE })
+      await store.complete(key, 1, NOW + 1)
+      await store.requeue(key, { now: NOW + 2, reason: 'replay' })
+      expect(await store.take(key, { now: NOW + 2, leaseMs: LEASE })).toMatchObject({ replay: true, attempts: 2 })
+      expect(await store.fail(key, 2, { error: 'Error: replay broke', nextAttemptAt: NOW + 10_000, now: NOW + 3 })).toBe(true)
+      expect(await store.get(key)).toMatchObject({ status: 'failed', replay: false, replays: 1, lastError: 'Error: replay broke' })
+      expect(await store.take(key, { now: NOW + 10_000, leaseMs: LEASE })).toMatchObject({ replay: false, attempts: 3 })
+    })
+
     it("store.requeue({ reason: 'revive' }) and requeueAll('dead') give dead events a fresh count of attempts, due now", async () => {
       const store = await c.create()
       const key = (eventId: string) => ({ provider: 'github', eventId })
@@ -247,6 +259,19 @@ export function testStore(c: StoreCase) {
       expect(await ids({ status: 'processed' })).toEqual(['l3'])
       expect(await ids({ since: NOW + 1 })).toEqual(['l3', 'l2'])
       expect(await ids({ limit: 1 })).toEqual(['l3'])
+      expect(await ids({ provider: 'github', eventId: 'l1' })).toEqual(['l1'])
+      expect(await ids({ provider: 'stripe', eventId: 'l1' })).toEqual([])
+    })
+
+    it('store.list() returns summaries without body or headers, with every other field of the row', async () => {
+      const store = await c.create()
+      const claimed = await store.claim(newEvent('s1'), { now: NOW, leaseMs: LEASE })
+      if (claimed.outcome !== 'claimed') throw new Error(`expected a claim, got ${claimed.outcome}`)
+      const { body: _body, headers: _headers, ...summary } = claimed.event
+      const [row] = await store.list()
+      expect(row).toEqual(summary)
+      expect(Object.keys(row!)).not.toContain('body')
+      expect(Object.keys(row!)).not.toContain('headers')
     })
   })
 }

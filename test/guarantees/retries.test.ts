@@ -345,7 +345,7 @@ describe('inbox.replay()', () => {
     expect(await inbox.replay('github', 'never-stored')).toEqual({ status: 'missing' })
   })
 
-  it('a replay that fails settles the replay (its retries are plain runs), and is dead-lettered after maxAttempts runs of its own', async () => {
+  it('a replay that fails settles as failed; the sweeper retries it as an ordinary run, dead-lettered after maxAttempts runs of its own', async () => {
     const { inbox, store, clock } = setup({ maxAttempts: 2 })
     const runs: string[] = []
     let failing = false
@@ -356,6 +356,7 @@ describe('inbox.replay()', () => {
     await inbox.fetch(await issue('gh-replay-fails'))
     failing = true
     expect(await inbox.replay('github', 'gh-replay-fails')).toMatchObject({ status: 'failed' })
+    expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'failed', replay: false })
     clock.now += 3_600_000
     expect(await inbox.retryDue()).toMatchObject({ dead: 1 })
     expect(runs).toEqual(['1:false', '1:true', '2:false'])

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../src/stores/sqlite.js'
 import { NOW } from '../helpers.js'
@@ -27,17 +28,57 @@ describe('group commit (sqliteStore)', () => {
     const { path } = tempStore()
     const store = sqliteStore({ path })
     onCleanup(() => store.close())
-    // A row whose headers are not JSON makes get() throw while mapping it; the claims around it must land.
-    store.database.prepare("INSERT INTO webhook_events (provider, event_id, type, body, headers, status, attempts, received_at, updated_at) VALUES ('github', 'broken', 'push', '{}', 'not json', 'processed', 1, 0, 0)").run()
+    // A NULL body breaks the NOT NULL constraint inside the batch; the claims around it must land.
+    const broken = { ...event('broken'), body: null as unknown as string }
     const results = await Promise.allSettled([
       store.claim(event('before'), { now: NOW, leaseMs: 1000 }),
-      store.get({ provider: 'github', eventId: 'broken' }),
+      store.claim(broken, { now: NOW, leaseMs: 1000 }),
       store.claim(event('after'), { now: NOW, leaseMs: 1000 }),
     ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
     expect(store.database.inTransaction).toBe(false)
-    const ids = store.database.prepare("SELECT event_id FROM webhook_events WHERE event_id <> 'broken' ORDER BY event_id").pluck().all()
+    const ids = store.database.prepare('SELECT event_id FROM webhook_events ORDER BY event_id').pluck().all()
     expect(ids).toEqual(['after', 'before'])
+  })
+
+  it('store.get(), store.list() and store.due() run outside the batches: no BEGIN IMMEDIATE for a read', async () => {
+    const { path } = tempStore()
+    const store = sqliteStore({ path })
+    onCleanup(() => store.close())
+    await store.claim(event('r1'), { now: NOW, leaseMs: 1000 })
+    const database = store.database
+    const exec = database.exec.bind(database)
+    const transactions: string[] = []
+    database.exec = (source: string) => {
+      transactions.push(source)
+      return exec(source)
+    }
+    expect((await store.get({ provider: 'github', eventId: 'r1' }))?.status).toBe('processing')
+    expect((await store.list()).map((e) => e.eventId)).toEqual(['r1'])
+    expect(await store.due(NOW + 1000, 10)).toEqual([{ provider: 'github', eventId: 'r1' }])
+    expect(transactions).toEqual([])
+  })
+
+  it('store.list() and store.get() resolve at once while another connection holds the write lock on the same file', async () => {
+    const { path } = tempStore()
+    // Were a read to wait for the lock, better-sqlite3 would block this thread for the whole
+    // busy timeout (the other connection cannot commit meanwhile) and then fail with SQLITE_BUSY.
+    const store = sqliteStore({ path, busyTimeoutMs: 2_000 })
+    onCleanup(() => store.close())
+    await store.claim(event('committed'), { now: NOW, leaseMs: 1000 })
+    const writer = new Database(path)
+    onCleanup(() => void writer.close())
+    writer.exec('BEGIN IMMEDIATE')
+    writer.prepare("UPDATE webhook_events SET status = 'processed' WHERE event_id = 'committed'").run()
+    const started = Date.now()
+    const listed = await store.list()
+    const got = await store.get({ provider: 'github', eventId: 'committed' })
+    const elapsed = Date.now() - started
+    writer.exec('ROLLBACK')
+    // WAL: the reader sees the last committed state, not the writer's open transaction.
+    expect(listed.map((e) => [e.eventId, e.status])).toEqual([['committed', 'processing']])
+    expect(got?.status).toBe('processing')
+    expect(elapsed).toBeLessThan(1_000)
   })
 
   it('rejects every call of a batch whose BEGIN cannot get the write lock, and writes none of it', async () => {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../src/stores/sqlite.js'
 import { testStore } from '../conformance/store.js'
@@ -34,6 +35,28 @@ describe('sqliteStore specifics', () => {
     onCleanup(() => void db.close())
     const journal = JSON.parse(readFileSync('drizzle/meta/_journal.json', 'utf8')) as { entries: unknown[] }
     expect(db.prepare('select count(*) as n from __drizzle_migrations').get()).toEqual({ n: journal.entries.length })
+  })
+
+  it('sqliteStore({ readonly: true }) opens and lists a migrated file while another connection holds the write lock, and rejects writes', async () => {
+    const { store, path } = tempStore()
+    await store.claim({ provider: 'stripe', eventId: 'evt_ro', type: 't', body: '{}', headers: {} }, { now: NOW, leaseMs: 1000 })
+    const writer = new Database(path)
+    onCleanup(() => void writer.close())
+    writer.exec('BEGIN IMMEDIATE')
+    // A read-write open would migrate under BEGIN IMMEDIATE and fail here with SQLITE_BUSY.
+    const reader = sqliteStore({ path, readonly: true, busyTimeoutMs: 200 })
+    onCleanup(() => reader.close())
+    expect((await reader.list()).map((e) => e.eventId)).toEqual(['evt_ro'])
+    expect((await reader.get({ provider: 'stripe', eventId: 'evt_ro' }))?.body).toBe('{}')
+    writer.exec('ROLLBACK')
+    await expect(reader.complete({ provider: 'stripe', eventId: 'evt_ro' }, 1, NOW)).rejects.toMatchObject({ code: 'SQLITE_READONLY' })
+  })
+
+  it('sqliteStore({ readonly: true }) throws for a file the webhook-inbox migrations were never applied to, saying how to apply them', () => {
+    const { path } = tempStore()
+    const bare = join(dirname(path), 'bare.db')
+    new Database(bare).close()
+    expect(() => sqliteStore({ path: bare, readonly: true })).toThrow(/missing (\d+) of \1 webhook-inbox migrations; open it read-write once/)
   })
 
   it('store.claim() rejects with an error once the store is closed (the inbox turns it into 503)', async () => {

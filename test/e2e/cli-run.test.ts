@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { github } from '../../providers/index.js'
+import type { Io } from '../../src/cli/context.js'
+import { run } from '../../src/cli/run.js'
+import { createInbox } from '../../src/inbox.js'
+import { signedDelivery } from '../helpers.js'
+import { onCleanup, tempStore } from '../node-helpers.js'
+
+// The CLI in this process, via run(argv, io), over the SQLite file of an inbox that also
+// runs here; the CLI opens its own connection, as it would from another process.
+
+function io(): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = []
+  const stderr: string[] = []
+  return { stdout, stderr, out: (line) => void stdout.push(line), err: (line) => void stderr.push(line), progress: () => {}, env: {} }
+}
+
+const secret = 'cli-run-secret'
+const providers = { github: github({ secret }) }
+const issue = (id: string) =>
+  signedDelivery(providers.github, 'github', { body: JSON.stringify({ action: 'opened', issue: {} }), id, type: 'issues' })
+
+describe('webhook-inbox CLI in-process over a live store', () => {
+  it('webhook-inbox list and show exit 0 while another connection holds the write lock, and list prints no body', async () => {
+    const { store, path } = tempStore()
+    const inbox = createInbox({ store, providers })
+    expect((await inbox.fetch(await issue('gh-locked'))).status).toBe(200)
+    const writer = new Database(path)
+    onCleanup(() => void writer.close())
+    writer.exec('BEGIN IMMEDIATE')
+    const listed = io()
+    const listCode = await run(['list', '--db', path, '--json'], listed)
+    const shown = io()
+    const showCode = await run(['show', 'github', 'gh-locked', '--db', path, '--json'], shown)
+    writer.exec('ROLLBACK')
+    expect([listCode, listed.stderr]).toEqual([0, []])
+    const row = JSON.parse(listed.stdout[0]!) as Record<string, unknown>
+    expect(row).toMatchObject({ provider: 'github', eventId: 'gh-locked', status: 'processed' })
+    expect(Object.keys(row)).not.toContain('body')
+    expect([showCode, shown.stderr]).toEqual([0, []])
+    expect(JSON.parse(shown.stdout[0]!)).toMatchObject({ eventId: 'gh-locked', body: '{"action":"opened","issue":{}}' })
+  })
+
+  it('webhook-inbox replay exits 1 with the handler error when the replayed run throws', async () => {
+    const { store, path } = tempStore()
+    const inbox = createInbox({ store, providers })
+    inbox.onError(() => {})
+    inbox.onAny((event) => {
+      if (event.replay) throw new Error('replay broke')
+    })
+    expect((await inbox.fetch(await issue('gh-replay-fails'))).status).toBe(200)
+    const worker = inbox.startWorker({ intervalMs: 20 })
+    onCleanup(() => worker.stop())
+    const cli = io()
+    // Before fail() settled the replay, this waited out --wait and exited 3.
+    const code = await run(['replay', 'github', 'gh-replay-fails', '--db', path, '--wait', '10s'], cli)
+    expect([code, cli.stdout, cli.stderr]).toEqual([1, ['replayed github gh-replay-fails: failed (Error: replay broke)'], []])
+    expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'failed', replay: false, replays: 1 })
+  })
+})
