@@ -242,6 +242,45 @@ export function testStore(c: StoreCase) {
       expect(await store.get(key)).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: NOW + 5 })
     })
 
+    it('store.claim() answers duplicate for the same digest under another event id, and claims a different digest', async () => {
+      const store = await c.create()
+      await store.claim({ ...newEvent('dg1'), digest: 'a'.repeat(64) }, { now: NOW, leaseMs: LEASE })
+      expect(await store.claim({ ...newEvent('dg2'), digest: 'a'.repeat(64) }, { now: NOW, leaseMs: LEASE })).toEqual({ outcome: 'duplicate' })
+      expect(await store.claim({ ...newEvent('dg2'), digest: 'a'.repeat(64) }, { now: NOW, leaseMs: LEASE, queue: true })).toEqual({ outcome: 'duplicate' })
+      expect((await store.claim({ ...newEvent('dg3'), digest: 'b'.repeat(64) }, { now: NOW, leaseMs: LEASE })).outcome).toBe('claimed')
+      expect(await store.get({ provider: 'github', eventId: 'dg2' })).toBeUndefined()
+    })
+
+    it('store.claim() re-claims a failed event delivered again with the same digest', async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'dg4' }
+      await store.claim({ ...newEvent('dg4'), digest: 'c'.repeat(64) }, { now: NOW, leaseMs: LEASE })
+      await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
+      expect(await store.claim({ ...newEvent('dg4'), digest: 'c'.repeat(64) }, { now: NOW + 1, leaseMs: LEASE })).toMatchObject({
+        outcome: 'claimed',
+        event: { attempts: 2 },
+      })
+    })
+
+    it('store.get() and store.take() return a 3 MiB body exactly, multi-byte characters and split surrogate pairs included', async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'big' }
+      // 'é' is 2 UTF-8 bytes and '🚀' a surrogate pair: parts must split neither the bytes nor the pair.
+      const unit = 'é🚀'.padEnd(1000, 'x')
+      const body = `{"text":"${unit.repeat(3 * 1024)}"}`
+      await store.claim({ ...newEvent('big'), body, digest: 'd'.repeat(64) }, { now: NOW, leaseMs: LEASE, queue: true })
+      expect((await store.get(key))?.body === body).toBe(true)
+      expect((await store.take(key, { now: NOW, leaseMs: LEASE }))?.body === body).toBe(true)
+    })
+
+    it('store.purge() never deletes an event a run holds a live lease on, whatever statuses it is asked for', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('leased'), { now: NOW, leaseMs: LEASE })
+      await store.claim(newEvent('expired'), { now: NOW - 2 * LEASE, leaseMs: LEASE })
+      expect(await store.purge({ before: NOW + 1, statuses: ['processing'], now: NOW })).toBe(1)
+      expect((await store.list()).map((e) => e.eventId)).toEqual(['leased'])
+    })
+
     it('store.get() returns undefined for an event it never stored', async () => {
       const store = await c.create()
       expect(await store.get({ provider: 'github', eventId: 'nope' })).toBeUndefined()

@@ -107,4 +107,32 @@ describe('slack adapter specifics', () => {
     expect(response.status).toBe(400)
     expect(((await response.json()) as { code: string }).code).toBe('invalid_body')
   })
+
+  it('inbox.fetch() stores a view_closed interaction, which has no trigger_id, under the SHA-256 of the signed request, once', async () => {
+    const { provider, inbox } = inboxWith()
+    const calls: string[] = []
+    inbox.on('slack', 'view_closed', (e) => void calls.push(e.id))
+    const body = new URLSearchParams({ payload: JSON.stringify({ type: 'view_closed', user: { id: 'U1' }, view: { id: 'V1' } }) }).toString()
+    const request = await signedDelivery(provider, 'slack', { body, timestamp: NOW / 1000 })
+    const first = await inbox.fetch(request.clone())
+    const again = await inbox.fetch(request)
+    expect([first.status, again.headers.get('webhook-inbox-status')]).toEqual([200, 'duplicate'])
+    expect(calls).toHaveLength(1)
+    expect(calls[0]).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('inbox.fetch() runs two identical block_suggestion bodies signed a second apart as two requests', async () => {
+    const { provider, inbox } = inboxWith()
+    let runs = 0
+    inbox.on('slack', 'block_suggestion', () => {
+      runs++
+      return { options: [] }
+    })
+    const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_suggestion', user: { id: 'U1' }, value: 'ab' }) }).toString()
+    for (const timestamp of [NOW / 1000, NOW / 1000 + 1]) {
+      const response = await inbox.fetch(await signedDelivery(provider, 'slack', { body, timestamp }))
+      expect(await response.json()).toEqual({ options: [] })
+    }
+    expect(runs).toBe(2)
+  })
 })

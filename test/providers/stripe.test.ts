@@ -4,7 +4,8 @@ import { stripe } from '../../providers/stripe.js'
 import { testProvider } from '../conformance/provider.js'
 import { stripeCase, stripeEvent } from '../conformance/provider-cases.js'
 import { tempStore } from '../node-helpers.js'
-import { NOW } from '../helpers.js'
+import { NOW, signedDelivery } from '../helpers.js'
+import { createInbox } from '../../src/inbox.js'
 
 testProvider(stripeCase, () => tempStore().store)
 
@@ -59,5 +60,22 @@ describe('stripe adapter specifics', () => {
   it('stripe() throws a TypeError when the secret is empty', () => {
     expect(() => stripe({ secret: '' })).toThrow(TypeError)
     expect(() => stripe({ secret: [] })).toThrow(TypeError)
+  })
+
+  it('inbox.fetch() stores a Stripe event without its stripe-signature header, and its handler still gets the payload on a retry', async () => {
+    const { store } = tempStore()
+    const provider = stripe({ secret: 'whsec_store', now: () => NOW })
+    const inbox = createInbox({ store, providers: { stripe: provider }, now: () => NOW })
+    inbox.onError(() => {})
+    const payloads: unknown[] = []
+    inbox.onAny((event) => {
+      payloads.push(event.payload)
+      if (payloads.length === 1) throw new Error('once')
+    })
+    await inbox.fetch(await signedDelivery(provider, 'stripe', { body: stripeEvent('evt_headers') }))
+    expect((await store.get({ provider: 'stripe', eventId: 'evt_headers' }))?.headers).toEqual({})
+    await store.requeueAll('failed', NOW)
+    await inbox.retryDue()
+    expect(payloads[1]).toMatchObject({ id: 'evt_headers' })
   })
 })
