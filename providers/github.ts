@@ -51,6 +51,9 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
     name: 'github',
     // GitHub caps payloads at 25 MB and drops larger ones instead of sending them.
     maxBodyBytes: options.maxBodyBytes ?? 25 * MiB,
+    // "GitHub … will terminate the connection if your server takes longer than 10 seconds"
+    // (docs: Best practices for using webhooks → Respond within 10 seconds).
+    ackDeadlineMs: options.ackDeadlineMs ?? 10_000,
     // What parse() reads again; the id and event name are the row's own columns.
     storedHeaders: ['content-type'],
     parse,

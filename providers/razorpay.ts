@@ -45,6 +45,9 @@ export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
   return {
     name: 'razorpay',
     maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
+    // Razorpay publishes no timeout and retries every non-2xx answer for 24 hours: 5 s is
+    // our conservative choice.
+    ackDeadlineMs: options.ackDeadlineMs ?? 5_000,
     storedHeaders: [],
     parse: (body) => parseJson(fail, body),
     async verify(request, rawBody) {

@@ -132,6 +132,9 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
     name: 'slack',
     handlerReplies: true,
     maxBodyBytes: options.maxBodyBytes ?? 1 * MiB,
+    // Slack's Events API, interactivity and slash commands all expect an answer within 3 s
+    // (docs: Events API → Responding to events; "operation_timeout" for slash commands).
+    ackDeadlineMs: options.ackDeadlineMs ?? 3_000,
     storedHeaders: ['content-type'],
     parse(body, headers) {
       const parsed = parseAny(body, headers, '')

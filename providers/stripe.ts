@@ -73,6 +73,9 @@ export function stripe(options: StripeOptions): Provider<StripeEvents> {
   return {
     name: 'stripe',
     maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
+    // Stripe publishes no timeout and retries a delivery it counts as timed out (the
+    // Dashboard's "Timed out" status): 5 s is our conservative choice.
+    ackDeadlineMs: options.ackDeadlineMs ?? 5_000,
     // The body alone parses again; the signature header is not kept.
     storedHeaders: [],
     parse: (body) => parseJson(fail, body),

@@ -36,6 +36,12 @@ export interface Provider<Events extends EventMap = EventMap> {
    * Response does, so a handler that happens to return a database row leaks nothing.
    */
   readonly handlerReplies?: boolean
+  /**
+   * How long the sender waits for an answer before it counts the delivery as failed and
+   * sends it again (its documented timeout). The default `deadline` mode answers before
+   * it; a provider without one gets `DEFAULT_ACK_DEADLINE_MS`.
+   */
+  readonly ackDeadlineMs?: number
   /** Request headers kept with a stored event so it can be parsed again later. */
   readonly storedHeaders: readonly string[]
   /**
@@ -59,6 +65,8 @@ export interface ProviderOptions {
   now?: () => number
   /** Overrides the provider's default body limit. */
   maxBodyBytes?: number
+  /** Overrides the provider's documented delivery timeout (ms), which the `deadline` mode answers within. */
+  ackDeadlineMs?: number
 }
 
 export interface TimestampOptions {

@@ -21,18 +21,21 @@ import {
   type Worker,
   type WorkerOptions,
 } from './sweeper.js'
-import type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, Providers } from './types.js'
+import type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, InboxMode, Providers } from './types.js'
 
 export interface InboxOptions<P extends Providers> {
   store: Store
   /** Instance name → provider; the name is the last path segment of the webhook URL. */
   providers: P
   /**
-   * `inline` (default): handlers run before the answer (200, or 500 when one throws).
-   * `queue`: the answer is 202 as soon as the event is stored; handlers run in the
-   * background (Node: in this process; Workers: `ctx.waitUntil`), retried by the sweeper.
+   * `deadline` (default): handlers run before the answer, which is theirs (200, a Slack
+   * reply, or 500 when one throws) unless the provider's delivery deadline comes first;
+   * then the answer is 2xx `accepted` and the run finishes in the background (Node: this
+   * process; Workers: `ctx.waitUntil`). `inline`: the answer always waits for the
+   * handlers. `queue`: 202 as soon as the event is stored, handlers in the background.
+   * `deadline` and `queue` need a sweeper running (`serve()`, or the Workers cron).
    */
-  mode?: 'inline' | 'queue'
+  mode?: InboxMode
   /** How long one run owns a claimed event; after that another may take it over. */
   leaseMs?: number
   /** Runs before an event is dead-lettered. */
@@ -141,7 +144,7 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     store: guardStore(options.store),
     providers: options.providers,
     handlers: createHandlers(Object.keys(options.providers)),
-    mode: options.mode ?? 'inline',
+    mode: options.mode ?? 'deadline',
     // Timers cannot wait longer than 2^31 - 1 ms; a longer lease would abort at once.
     leaseMs: positiveInteger('leaseMs', options.leaseMs, 60_000, 2 ** 31 - 1),
     maxAttempts: positiveInteger('maxAttempts', options.maxAttempts, 10),
@@ -153,6 +156,12 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     pending: new Set(),
     stopping: false,
     closed: false,
+  }
+  for (const [name, provider] of Object.entries(options.providers)) {
+    if (provider.ackDeadlineMs !== undefined) positiveInteger(`${name}'s ackDeadlineMs`, provider.ackDeadlineMs, 0, 2 ** 31 - 1)
+  }
+  if (!['deadline', 'inline', 'queue'].includes(state.mode)) {
+    throw new TypeError(`[webhook-inbox] createInbox(): mode must be 'deadline', 'inline' or 'queue'`)
   }
   // Past this many background runs a queued event is left to the sweeper: it is already
   // stored and due, so a burst costs rows on disk, not unbounded promises in memory.

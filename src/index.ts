@@ -11,4 +11,5 @@ export {
   type Worker,
   type WorkerOptions,
 } from './sweeper.js'
-export type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, HandlerContext, InboxEvent, Providers } from './types.js'
+export type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, HandlerContext, InboxEvent, InboxMode, Providers } from './types.js'
+export { DEFAULT_ACK_DEADLINE_MS } from './receive.js'

@@ -3,7 +3,7 @@ import { sha256Hex } from './digest.js'
 import { WebhookError } from './errors.js'
 import { asWebhookError, describe, notifyError } from './notify.js'
 import { readBody } from './read-body.js'
-import { answer, errorAnswer } from './response.js'
+import { acceptedAnswer, answer, errorAnswer } from './response.js'
 import { type RunOutcome, runEvent, runQueued } from './run-event.js'
 import { type InboxState, track } from './state.js'
 
@@ -33,6 +33,7 @@ function answerRun(name: string, outcome: RunOutcome): Response {
  * run handlers (inline) or hand the stored event to `defer` (queue) → answer.
  */
 export async function receive(state: InboxState, name: string, request: Request, defer: Defer): Promise<Response> {
+  const arrived = Date.now()
   try {
     const provider = Object.hasOwn(state.providers, name) ? state.providers[name] : undefined
     // Names nothing configured: instance names are nobody else's business.
@@ -52,7 +53,7 @@ export async function receive(state: InboxState, name: string, request: Request,
     if (verified instanceof Response) return verified
     if (state.stopping) throw new WebhookError('shutting_down', `${name}: the inbox is shutting down; deliver again later`)
     // Tracked from the check above on, so shutdown() waits for this claim before it closes the store.
-    const delivery = store(state, name, provider, request, rawBody, verified, defer)
+    const delivery = store(state, name, provider, request, rawBody, verified, defer, arrived)
     track(state, delivery)
     return await delivery
   } catch (error) {
@@ -70,6 +71,7 @@ async function store(
   rawBody: Uint8Array,
   verified: VerifiedEvent,
   defer: Defer,
+  arrived: number,
 ): Promise<Response> {
   const headers: Record<string, string> = {}
   for (const header of provider.storedHeaders) {
@@ -97,5 +99,32 @@ async function store(
     await state.store.release(key, claim.event.attempts, state.now())
     throw shuttingDown(name)
   }
-  return answerRun(name, await runEvent(state, claim.event, verified.payload))
+  const run = runEvent(state, claim.event, verified.payload)
+  if (state.mode === 'inline') return answerRun(name, await run)
+  const outcome = await beforeDeadline(run, ackBudgetMs(provider) - (Date.now() - arrived))
+  if (outcome !== undefined) return answerRun(name, outcome)
+  // Late: the run goes on under its lease. On Node it is already tracked for shutdown;
+  // on Workers waitUntil keeps the isolate alive for it.
+  defer(() => run.catch((error: unknown) => notifyError(state, asWebhookError(error, name))))
+  return acceptedAnswer(provider.handlerReplies === true)
+}
+
+/** Sent to a provider that declares no delivery timeout: Slack's 3 s, the shortest we know. */
+export const DEFAULT_ACK_DEADLINE_MS = 3_000
+
+/** The provider's deadline less a margin for the network and the answer itself. */
+function ackBudgetMs(provider: Provider): number {
+  const deadline = provider.ackDeadlineMs ?? DEFAULT_ACK_DEADLINE_MS
+  return deadline - Math.min(1_000, deadline / 5)
+}
+
+/** The run's outcome if it settles within `ms`, else undefined (the run keeps going). */
+async function beforeDeadline(run: Promise<RunOutcome>, ms: number): Promise<RunOutcome | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))))
+  try {
+    return await Promise.race([run, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }

@@ -1,7 +1,7 @@
 import { WebhookError } from './errors.js'
 
 /** The `webhook-inbox-status` header's values. */
-export type AnswerStatus = 'processed' | 'duplicate' | 'queued' | 'failed'
+export type AnswerStatus = 'processed' | 'duplicate' | 'queued' | 'accepted' | 'failed'
 
 export const STATUS_HEADER = 'webhook-inbox-status'
 
@@ -19,6 +19,14 @@ export function errorAnswer(error: WebhookError): Response {
   if (error.code === 'method_not_allowed') headers.allow = 'POST'
   const status = error.status >= 500 ? 'failed' : 'rejected'
   return Response.json({ ok: false, status, code: error.code, error: error.message }, { status: error.status, headers })
+}
+
+/**
+ * The `deadline` mode's answer when the handlers are still running at the provider's
+ * deadline. Empty for providers that show the answer's body to a person (Slack).
+ */
+export function acceptedAnswer(bodyIsShown: boolean): Response {
+  return bodyIsShown ? new Response(null, { status: 200, headers: { [STATUS_HEADER]: 'accepted' } }) : answer('accepted', 202)
 }
 
 /** A handler's own answer (Slack interactivity, slash commands): a Response as is, anything else as JSON. */

@@ -1,4 +1,4 @@
-import type { Providers } from './types.js'
+import type { InboxMode, Providers } from './types.js'
 import type { createHandlers } from './handlers.js'
 import type { BackoffOptions } from './retry.js'
 import type { Store } from './stores/types.js'
@@ -13,7 +13,7 @@ export interface InboxState {
   store: Store
   providers: Providers
   handlers: ReturnType<typeof createHandlers>
-  mode: 'inline' | 'queue'
+  mode: InboxMode
   leaseMs: number
   maxAttempts: number
   backoff: BackoffOptions | undefined

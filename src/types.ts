@@ -43,3 +43,12 @@ export type ErrorHandler = (error: WebhookError, event?: InboxEvent) => void | P
 
 /** Called once when an event is dead-lettered, with the error of its last run. */
 export type DeadLetterHandler = (event: InboxEvent, error: WebhookError) => void | Promise<void>
+
+/**
+ * `deadline` (default): handlers run inline and their result is the answer, unless the
+ * provider's delivery deadline comes first: then the stored event is answered 2xx
+ * (`accepted`) and the run finishes in the background under its lease.
+ * `inline`: the answer always waits for the handlers. `queue`: 202 once stored, handlers
+ * in the background.
+ */
+export type InboxMode = 'deadline' | 'inline' | 'queue'
