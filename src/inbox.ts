@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { bodyBudget } from './body-budget.js'
 import { createHandlers } from './handlers.js'
 import type { WebhookError } from './errors.js'
 import { type Defer, receive } from './receive.js'
@@ -39,6 +40,14 @@ export interface InboxOptions<P extends Providers> {
   backoff?: BackoffOptions
   /** Processed events are kept this long (the dedupe window), then purged; `Infinity` keeps them. */
   retentionMs?: number
+  /**
+   * Raw body bytes read or verified at once across deliveries (default 64 MiB); past it
+   * a delivery waits for room, then is answered 503 `server_busy`. A body larger than
+   * this is still read, alone.
+   */
+  maxBytesInFlight?: number
+  /** Time to receive a body, including any wait for room (default 10 s); then 408 `body_timeout`. */
+  bodyTimeoutMs?: number
   /** Current time in milliseconds, like `Date.now` (for tests). */
   now?: () => number
 }
@@ -149,6 +158,8 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     runs: new Set(),
     pending: new Set(),
     stopping: false,
+    bodyBudget: bodyBudget(positiveInteger('maxBytesInFlight', options.maxBytesInFlight, 64 * 1024 * 1024)),
+    bodyTimeoutMs: positiveInteger('bodyTimeoutMs', options.bodyTimeoutMs, 10_000, 2 ** 31 - 1),
   }
   // Past this many background runs a queued event is left to the sweeper: it is already
   // stored and due, so a burst costs rows on disk, not unbounded promises in memory.

@@ -1,3 +1,4 @@
+import type { BodyBudget } from './body-budget.js'
 import type { Providers } from './types.js'
 import type { createHandlers } from './handlers.js'
 import type { BackoffOptions } from './retry.js'
@@ -25,6 +26,9 @@ export interface InboxState {
   /** Background work started here (queue mode on Node, sweeper passes); awaited by `shutdown()`. */
   pending: Set<Promise<unknown>>
   stopping: boolean
+  /** Raw body bytes being read or verified at once, across deliveries. */
+  bodyBudget: BodyBudget
+  bodyTimeoutMs: number
 }
 
 /** Remembers work until it settles; never creates a promise that could reject unhandled. */
