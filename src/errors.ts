@@ -13,10 +13,12 @@ export type WebhookErrorCode =
   | 'unknown_provider'
   | 'method_not_allowed'
   | 'body_too_large'
+  | 'body_timeout'
   | 'handler_failed'
   | 'store_unavailable'
   | 'internal_error'
   | 'shutting_down'
+  | 'server_busy'
 
 const STATUS: Record<WebhookErrorCode, number> = {
   missing_header: 400,
@@ -29,10 +31,12 @@ const STATUS: Record<WebhookErrorCode, number> = {
   unknown_provider: 404,
   method_not_allowed: 405,
   body_too_large: 413,
+  body_timeout: 408,
   handler_failed: 500,
   store_unavailable: 503,
   internal_error: 500,
   shutting_down: 503,
+  server_busy: 503,
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { bodyBudget } from './body-budget.js'
 import { createHandlers } from './handlers.js'
 import type { WebhookError } from './errors.js'
 import { type Defer, receive } from './receive.js'
@@ -43,6 +44,14 @@ export interface InboxOptions<P extends Providers> {
   backoff?: BackoffOptions
   /** Processed events are kept this long (the dedupe window), then purged; `Infinity` keeps them. */
   retentionMs?: number
+  /**
+   * Raw body bytes read or verified at once across deliveries (default 64 MiB); past it
+   * a delivery waits for room, then is answered 503 `server_busy`. A body larger than
+   * this is still read, alone.
+   */
+  maxBytesInFlight?: number
+  /** Time to receive a body, including any wait for room (default 10 s); then 408 `body_timeout`. */
+  bodyTimeoutMs?: number
   /** Current time in milliseconds, like `Date.now` (for tests). */
   now?: () => number
 }
@@ -156,6 +165,8 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     pending: new Set(),
     stopping: false,
     closed: false,
+    bodyBudget: bodyBudget(positiveInteger('maxBytesInFlight', options.maxBytesInFlight, 64 * 1024 * 1024)),
+    bodyTimeoutMs: positiveInteger('bodyTimeoutMs', options.bodyTimeoutMs, 10_000, 2 ** 31 - 1),
   }
   for (const [name, provider] of Object.entries(options.providers)) {
     if (provider.ackDeadlineMs !== undefined) positiveInteger(`${name}'s ackDeadlineMs`, provider.ackDeadlineMs, 0, 2 ** 31 - 1)

@@ -41,7 +41,8 @@ export async function receive(state: InboxState, name: string, request: Request,
     if (request.method !== 'POST') {
       throw new WebhookError('method_not_allowed', `${name}: ${request.method} is not allowed, webhooks are POSTed`)
     }
-    const rawBody = await readBody(request, provider.maxBodyBytes, name)
+    const limits = { maxBytes: provider.maxBodyBytes, budget: state.bodyBudget, timeoutMs: state.bodyTimeoutMs }
+    const { bytes: rawBody, release } = await readBody(request, name, limits)
     let verified: Awaited<ReturnType<typeof provider.verify>>
     try {
       verified = await provider.verify(request, rawBody)
@@ -49,6 +50,9 @@ export async function receive(state: InboxState, name: string, request: Request,
       if (cause instanceof WebhookError) throw cause
       // A verifier that throws on input it did not expect has still not verified it.
       throw new WebhookError('signature_mismatch', `${name}: signature could not be verified (${describe(cause)})`, { cause })
+    } finally {
+      // Verified or not, the bytes no longer count against unauthenticated reads.
+      release()
     }
     if (verified instanceof Response) return verified
     if (state.stopping) throw new WebhookError('shutting_down', `${name}: the inbox is shutting down; deliver again later`)

@@ -17,6 +17,8 @@ export function errorAnswer(error: WebhookError): Response {
   const headers: Record<string, string> = {}
   if (error.status >= 500) headers[STATUS_HEADER] = 'failed'
   if (error.code === 'method_not_allowed') headers.allow = 'POST'
+  // The rest of a slow body may still be arriving; only closing the connection stops it.
+  if (error.code === 'body_timeout') headers.connection = 'close'
   const status = error.status >= 500 ? 'failed' : 'rejected'
   return Response.json({ ok: false, status, code: error.code, error: error.message }, { status: error.status, headers })
 }

@@ -1,3 +1,4 @@
+import type { BodyBudget } from './body-budget.js'
 import type { InboxMode, Providers } from './types.js'
 import type { createHandlers } from './handlers.js'
 import type { BackoffOptions } from './retry.js'
@@ -32,6 +33,9 @@ export interface InboxState {
   stopping: boolean
   /** `shutdown()` closed the store: a run abandoned after that leaves its row to the next process. */
   closed: boolean
+  /** Raw body bytes being read or verified at once, across deliveries. */
+  bodyBudget: BodyBudget
+  bodyTimeoutMs: number
 }
 
 /** Remembers work until it settles; never creates a promise that could reject unhandled. */
