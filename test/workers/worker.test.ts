@@ -69,3 +69,26 @@ describe('inbox.scheduled() on D1', () => {
     expect(await rowOf('gh-cron')).toEqual({ status: 'processed', attempts: 2 })
   })
 })
+
+describe("mode: 'deadline' in workerd", () => {
+  it('inbox.fetch() answers 202 accepted at the deadline and finishes the run in ctx.waitUntil', async () => {
+    const store = await freshD1Store()
+    const provider = github({ secret: 'gh-workers', ackDeadlineMs: 50 })
+    const inbox = createInbox({ store, providers: { github: provider } })
+    let open!: () => void
+    const slow = new Promise<void>((resolve) => (open = resolve))
+    let finished = 0
+    inbox.onAny(async () => {
+      await slow
+      finished++
+    })
+    const body = JSON.stringify({ action: 'opened', issue: { node_id: 'gh-deadline' } })
+    const ctx = createExecutionContext()
+    const response = await inbox.fetch(await signedDelivery(provider, 'github', { body, id: 'gh-deadline', type: 'issues' }), env, ctx)
+    expect([response.status, response.headers.get('webhook-inbox-status')]).toEqual([202, 'accepted'])
+    open()
+    await waitOnExecutionContext(ctx)
+    expect(finished).toBe(1)
+    expect(await rowOf('gh-deadline')).toEqual({ status: 'processed', attempts: 1 })
+  })
+})
