@@ -24,14 +24,17 @@ export interface Measurement {
   requests: number
 }
 
-// A GitHub-style body of about 2 KB: an issues.opened payload padded with a realistic body text.
-const ISSUE = JSON.stringify({
-  action: 'opened',
-  issue: { number: 1347, title: 'Found a bug', state: 'open', body: 'x'.repeat(1600), user: { login: 'octocat', id: 1 } },
-  repository: { id: 1296269, full_name: 'octocat/Hello-World', private: false },
-  sender: { login: 'octocat', id: 1 },
-})
-const GITHUB_SIGNATURE = `sha256=${createHmac('sha256', SECRET).update(ISSUE).digest('hex')}`
+// A GitHub-style body of about 2 KB: an issues.opened payload padded with a realistic body
+// text. Each delivery id has its own body and signature, as on GitHub: the inbox also
+// dedupes on the signed bytes, so one body under many ids would be duplicates.
+function issueBody(deliveryId: string) {
+  return JSON.stringify({
+    action: 'opened',
+    issue: { number: 1347, node_id: deliveryId, title: 'Found a bug', state: 'open', body: 'x'.repeat(1600), user: { login: 'octocat', id: 1 } },
+    repository: { id: 1296269, full_name: 'octocat/Hello-World', private: false },
+    sender: { login: 'octocat', id: 1 },
+  })
+}
 
 function stripeBody(id: string) {
   return JSON.stringify({
@@ -95,16 +98,16 @@ export async function load(
       ? {
           method: 'POST' as const,
           path,
-          setupRequest: (req: autocannon.Request) => ({
-            ...req,
-            headers: {
-              'content-type': 'application/json',
-              'x-github-event': 'issues',
-              'x-hub-signature-256': GITHUB_SIGNATURE,
-              'x-github-delivery': nextId(),
-            },
-            body: ISSUE,
-          }),
+          setupRequest: (req: autocannon.Request) => {
+            const id = nextId()
+            const body = issueBody(id)
+            const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
+            return {
+              ...req,
+              headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': signature, 'x-github-delivery': id },
+              body,
+            }
+          },
         }
       : {
           method: 'POST' as const,

@@ -1,4 +1,4 @@
-// e–h. webhook-inbox on Node over a SQLite file, inline mode, one no-op handler.
+// e–h. webhook-inbox on Node over a SQLite file, the default (deadline) mode, one no-op handler.
 import { github, stripe } from '../../providers/index.js'
 import { createInbox } from '../../src/index.js'
 import { serve } from '../../src/node.js'
