@@ -6,22 +6,27 @@ import { onCleanup, tempStore } from '../node-helpers.js'
 
 const event = (eventId: string) => ({ provider: 'github', eventId, type: 'push', body: '{}', headers: {} })
 
+/** Every SQL text the connection's exec() runs from now on: where BEGIN and COMMIT show up. */
+function recordExec(database: ReturnType<typeof sqliteStore>['database']): string[] {
+  const exec = database.exec.bind(database)
+  const seen: string[] = []
+  database.exec = (source: string) => {
+    seen.push(source)
+    return exec(source)
+  }
+  return seen
+}
+
 describe('group commit (sqliteStore)', () => {
   it('runs the store calls of one event-loop turn in one transaction, each resolving after its COMMIT', async () => {
     const { path } = tempStore()
     const store = sqliteStore({ path })
     onCleanup(() => store.close())
-    const database = store.database
-    const exec = database.exec.bind(database)
-    const transactions: string[] = []
-    database.exec = (source: string) => {
-      transactions.push(source)
-      return exec(source)
-    }
+    const transactions = recordExec(store.database)
     const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claim(event(`gc-${i}`), { now: NOW, leaseMs: 1000 })))
     expect(claims.every((c) => c.outcome === 'claimed')).toBe(true)
     expect(transactions).toEqual(['BEGIN IMMEDIATE', 'COMMIT'])
-    expect(database.inTransaction).toBe(false)
+    expect(store.database.inTransaction).toBe(false)
   })
 
   it('rejects only the call whose statement fails, commits the rest of the batch, and leaves no transaction open', async () => {
@@ -46,13 +51,7 @@ describe('group commit (sqliteStore)', () => {
     const store = sqliteStore({ path })
     onCleanup(() => store.close())
     await store.claim(event('r1'), { now: NOW, leaseMs: 1000 })
-    const database = store.database
-    const exec = database.exec.bind(database)
-    const transactions: string[] = []
-    database.exec = (source: string) => {
-      transactions.push(source)
-      return exec(source)
-    }
+    const transactions = recordExec(store.database)
     expect((await store.get({ provider: 'github', eventId: 'r1' }))?.status).toBe('processing')
     expect((await store.list()).map((e) => e.eventId)).toEqual(['r1'])
     expect(await store.due(NOW + 1000, 10)).toEqual([{ provider: 'github', eventId: 'r1' }])
