@@ -19,7 +19,7 @@ async function opsPerSecond(run: () => unknown, ms = 1000): Promise<number> {
 }
 
 export async function verifyBench() {
-  const body = JSON.stringify({ id: 'evt_1', object: 'event', type: 'invoice.paid', event: 'payment.captured', pad: 'x'.repeat(1900) })
+  const body = JSON.stringify({ id: 'evt_1', object: 'event', type: 'invoice.paid', event: 'payment.captured', issue: {}, pad: 'x'.repeat(1900) })
   const bytes = new TextEncoder().encode(body)
   const request = (headers: Record<string, string>) => new Request('http://x/', { method: 'POST', headers, body })
   const ours = async (provider: Provider, id?: string) => {
