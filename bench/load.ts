@@ -95,16 +95,12 @@ export async function load(
       ? {
           method: 'POST' as const,
           path,
-          setupRequest: (req: autocannon.Request) => ({
-            ...req,
-            headers: {
-              'content-type': 'application/json',
-              'x-github-event': 'issues',
-              'x-hub-signature-256': GITHUB_SIGNATURE,
-              'x-github-delivery': nextId(),
-            },
-            body: ISSUE,
-          }),
+          setupRequest: (req: autocannon.Request) => {
+            const id = nextId()
+            const headers = { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': GITHUB_SIGNATURE, 'x-github-delivery': id }
+            // The orders server ignores the signature; its key is the delivery id, fresh per request.
+            return { ...req, headers: scenario.server === 'orders' ? { ...headers, 'idempotency-key': id } : headers, body: ISSUE }
+          },
         }
       : {
           method: 'POST' as const,
