@@ -25,7 +25,7 @@ import type { BeginResult, IdempotencyKeys, KeyRecord, KeySummary } from './type
 //   purge:   DELETE FROM idempotency_keys WHERE (scope, key) IN
 //              (SELECT scope, key FROM idempotency_keys WHERE expires_at <= $now LIMIT $limit) RETURNING key
 //
-// with BEGIN_DECISION below reused on the row it reads when the insert returned nothing.
+// and beginDecision() below, exported for it, on the row it reads when the insert returned nothing.
 type AnySqliteDb = BaseSQLiteDatabase<'sync' | 'async', any>
 
 type Row = typeof k.$inferSelect
