@@ -21,6 +21,7 @@ import { createInbox, WebhookError, type InboxEvent } from 'webhook-inbox'
 import { github, razorpay, slack, stripe } from 'webhook-inbox/providers'
 import { sqliteStore } from 'webhook-inbox/stores/sqlite'
 import { d1Store } from 'webhook-inbox/stores/d1'
+import { idempotency, withIdempotency } from 'webhook-inbox/idempotency'
 import { serve } from 'webhook-inbox/node'
 import { fixture, signedRequest } from 'webhook-inbox/testing'
 
@@ -47,6 +48,11 @@ if (JSON.stringify(statuses) !== '[200,"processed","duplicate"]' || seen.length 
 }
 if (!(new WebhookError('body_too_large', 'x').status === 413)) throw new Error('WebhookError status')
 if (typeof d1Store !== 'function' || typeof serve !== 'function') throw new Error('d1 and node subpaths')
+const ordered = withIdempotency({ store })(async () => new Response('ok', { status: 201 }))
+const order = () => ordered(new Request('https://pack.test/orders', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'k' } }))
+if ((await order()).headers.get('idempotent-replayed') !== null || (await order()).headers.get('idempotent-replayed') !== 'true' || typeof idempotency !== 'function') {
+  throw new Error('idempotency subpath')
+}
 await store.close()
 console.log('pack check: every subpath imports and a signed Stripe event is processed once')
 TS

@@ -102,11 +102,9 @@ export async function load(
             const id = nextId()
             const body = issueBody(id)
             const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
-            return {
-              ...req,
-              headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': signature, 'x-github-delivery': id },
-              body,
-            }
+            const headers = { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': signature, 'x-github-delivery': id }
+            // The orders server ignores the signature; its key is the delivery id, fresh per request.
+            return { ...req, headers: scenario.server === 'orders' ? { ...headers, 'idempotency-key': id } : headers, body }
           },
         }
       : {

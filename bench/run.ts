@@ -21,6 +21,8 @@ const SCENARIOS: Scenario[] = [
   { key: 'f', label: 'webhook-inbox, GitHub, duplicates', server: 'inbox', provider: 'github', ids: 'same' },
   { key: 'g', label: "webhook-inbox, durability: 'full'", server: 'inbox', provider: 'github', ids: 'unique', env: { DURABILITY: 'full' } },
   { key: 'h', label: 'webhook-inbox, Stripe, first deliveries', server: 'inbox', provider: 'stripe', ids: 'unique' },
+  { key: 'i', label: 'orders API (Hono + SQLite), no middleware', server: 'orders', provider: 'github', ids: 'unique' },
+  { key: 'j', label: 'orders API + idempotency(), a fresh key per request', server: 'orders', provider: 'github', ids: 'unique', env: { IDEMPOTENCY: '1' } },
 ]
 
 const median = (values: number[]) => {
@@ -70,6 +72,7 @@ try {
     'f/e': r('f') / r('e'),
     'g/e': r('g') / r('e'),
     'h/d': r('h') / r('d'),
+    'j/i': r('j') / r('i'),
     'rss 100k/10k': rss100k.rssMiB / rss10k.rssMiB,
   }
   const targets: Record<string, number> = { 'e/b': 0.8, 'e/c': 0.8, 'f/b': 0.95, 'g/e': 0.9 }

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
-import { sqliteStore } from '../src/stores/sqlite.js'
-import type { Store } from '../src/stores/types.js'
+import { type SqliteStore, sqliteStore } from '../src/stores/sqlite.js'
 
 const cleanups: (() => void | Promise<void>)[] = []
 afterEach(async () => {
@@ -11,7 +10,7 @@ afterEach(async () => {
 })
 
 /** A real SQLite file in a fresh temporary folder; `dispose()` closes and removes it. */
-export function openTempStore(): { store: Store; path: string; dispose: () => Promise<void> } {
+export function openTempStore(): { store: SqliteStore; path: string; dispose: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-'))
   const path = join(dir, 'webhooks.db')
   const store = sqliteStore({ path })
@@ -23,7 +22,7 @@ export function openTempStore(): { store: Store; path: string; dispose: () => Pr
 }
 
 /** A temporary SQLite store that lives for one test. */
-export function tempStore(): { store: Store; path: string } {
+export function tempStore(): { store: SqliteStore; path: string } {
   const { store, path, dispose } = openTempStore()
   cleanups.push(dispose)
   return { store, path }

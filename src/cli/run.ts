@@ -1,4 +1,5 @@
 import { EXIT, FailedError, type Io, UsageError } from './context.js'
+import { keys, keysHelp } from './keys.js'
 import { list, listHelp, show, showHelp } from './list.js'
 import { purge, purgeHelp } from './purge.js'
 import { replay, replayHelp } from './replay.js'
@@ -14,6 +15,7 @@ Commands:
   replay <provider> <id>              run a stored event's handlers again (or re-send it with --url)
   retry [--dead]                      run failed (or dead-lettered) events now
   purge --older-than 30d              delete old processed events
+  keys list|show|purge                the idempotency keys of the idempotency() middleware
 
 Every command takes --db <path> (default $WEBHOOK_INBOX_DB or webhooks.db), --json and --help.
 Secrets come from --secret or STRIPE_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET,
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, [Command, string]> = {
   replay: [replay, replayHelp],
   retry: [retry, retryHelp],
   purge: [purge, purgeHelp],
+  keys: [keys, keysHelp],
 }
 
 /** Runs one CLI invocation and returns its exit code; every failure is one line on stderr. */

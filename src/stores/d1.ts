@@ -1,6 +1,7 @@
 import { drizzle } from 'drizzle-orm/d1'
+import { createSqlKeys } from './sql-keys.js'
 import { createSqlStore } from './sql-store.js'
-import type { Store } from './types.js'
+import type { KeyStore, Store } from './types.js'
 
 /** The Cloudflare D1 binding (`env.DB`), as drizzle's D1 driver takes it. */
 export type D1Binding = Parameters<typeof drizzle>[0]
@@ -14,6 +15,7 @@ export type D1Binding = Parameters<typeof drizzle>[0]
  * import { env } from 'cloudflare:workers'
  * d1Store(env.DB)
  */
-export function d1Store(binding: D1Binding): Store {
-  return createSqlStore(drizzle(binding))
+export function d1Store(binding: D1Binding): Store & KeyStore {
+  const db = drizzle(binding)
+  return { ...createSqlStore(db), keys: createSqlKeys(db) }
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { Store } from './types.js'
+import type { IdempotencyKeys, Store } from './types.js'
 
 interface Pending {
   run: () => Promise<unknown>
@@ -26,7 +26,7 @@ interface Pending {
  * transaction back on its own, every call in the batch rejects and none of it was
  * written.
  */
-export function groupCommit(store: Store, database: Database.Database): Store {
+export function createBatch(database: Database.Database) {
   let queue: Pending[] = []
 
   function flush() {
@@ -69,6 +69,19 @@ export function groupCommit(store: Store, database: Database.Database): Store {
   }
 
   return {
+    enqueue,
+    /** Commits what is queued now, before the connection closes. */
+    flushNow() {
+      if (queue.length > 0) flush()
+    },
+  }
+}
+
+type Batch = ReturnType<typeof createBatch>
+
+export function groupCommit(store: Store, batch: Batch): Store {
+  const { enqueue } = batch
+  return {
     claim: enqueue(store.claim),
     take: enqueue(store.take),
     due: store.due,
@@ -81,8 +94,20 @@ export function groupCommit(store: Store, database: Database.Database): Store {
     get: store.get,
     list: store.list,
     async close() {
-      if (queue.length > 0) flush()
+      batch.flushNow()
       await store.close()
     },
+  }
+}
+
+/** The idempotency keys on the same batches as the events: writes queued, reads direct. */
+export function groupCommitKeys(keys: IdempotencyKeys, { enqueue }: Batch): IdempotencyKeys {
+  return {
+    begin: enqueue(keys.begin),
+    finish: enqueue(keys.finish),
+    release: enqueue(keys.release),
+    purge: enqueue(keys.purge),
+    get: keys.get,
+    list: keys.list,
   }
 }

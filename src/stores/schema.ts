@@ -68,3 +68,38 @@ export const webhookEventParts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.digest, t.part] })],
 )
+
+export const KEY_STATUSES = ['running', 'completed'] as const
+
+/**
+ * One row per (scope, key) of the Idempotency-Key middleware: a run in flight, or the
+ * response it stored. Times are Unix milliseconds.
+ */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    /** Whose key it is (the middleware's `scope`, e.g. an account id); '' when unscoped. */
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 (hex) over method, path with query and raw body: the same key with another request is refused. */
+    fingerprint: text('fingerprint').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    status: text('status', { enum: KEY_STATUSES }).notNull(),
+    /** The running attempt's own token: only it may finish or release the key, so a run taken over cannot. */
+    lockToken: text('lock_token'),
+    /**
+     * When the key is free again: for a running key, the end of its lock (a crashed run's
+     * key is taken over then); for a completed one, the end of its TTL.
+     */
+    expiresAt: integer('expires_at').notNull(),
+    responseStatus: integer('response_status'),
+    /** JSON object of the response headers that are replayed. */
+    responseHeaders: text('response_headers'),
+    /** Base64 of the response body, so it replays byte for byte on every driver. */
+    responseBody: text('response_body'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
+)

@@ -2,9 +2,10 @@ import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { fileURLToPath } from 'node:url'
 import { assertMigrated, migrateSqlite } from './migrate-sqlite.js'
-import { groupCommit } from './group-commit.js'
+import { createBatch, groupCommit, groupCommitKeys } from './group-commit.js'
+import { createSqlKeys } from './sql-keys.js'
 import { createSqlStore } from './sql-store.js'
-import type { Store } from './types.js'
+import type { KeyStore, Store } from './types.js'
 
 export interface SqliteStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -41,7 +42,7 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url))
  * @example
  * sqliteStore({ path: 'webhooks.db' })
  */
-export interface SqliteStore extends Store {
+export interface SqliteStore extends Store, KeyStore {
   /** The better-sqlite3 connection, for backups and your own read-only queries. */
   readonly database: Database.Database
 }
@@ -63,11 +64,14 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     sqlite.close()
     throw error
   }
+  const db = drizzle({ client: sqlite })
+  // One batch for events and keys, so a burst of both costs one commit.
+  const batch = createBatch(sqlite)
   const store = groupCommit(
-    createSqlStore(drizzle({ client: sqlite }), async () => {
+    createSqlStore(db, async () => {
       sqlite.close()
     }),
-    sqlite,
+    batch,
   )
-  return { ...store, database: sqlite }
+  return { ...store, keys: groupCommitKeys(createSqlKeys(db), batch), database: sqlite }
 }

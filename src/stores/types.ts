@@ -1,4 +1,4 @@
-import type { EVENT_STATUSES } from './schema.js'
+import type { EVENT_STATUSES, KEY_STATUSES } from './schema.js'
 
 /**
  * `received` (stored, waiting for a run at `nextAttemptAt`) → `processing` (one run
@@ -109,4 +109,77 @@ export interface Store {
   /** Summaries (no body, no headers), newest first. */
   list(filter?: ListFilter): Promise<EventSummary[]>
   close(): Promise<void>
+}
+
+/** `running`: a request holds the key until `expiresAt`; `completed`: its response is kept until `expiresAt`. */
+export type KeyStatus = (typeof KEY_STATUSES)[number]
+
+export interface KeyId {
+  /** '' when the keys are not scoped. */
+  scope: string
+  key: string
+}
+
+export interface KeyRequest extends KeyId {
+  /** SHA-256 (hex) over method, path with query and raw body. */
+  fingerprint: string
+  method: string
+  path: string
+}
+
+/** What is replayed: the status, the headers that describe the body, and the body's exact bytes. */
+export interface StoredResponse {
+  status: number
+  headers: Record<string, string>
+  body: Uint8Array
+}
+
+export interface KeySummary extends KeyRequest {
+  status: KeyStatus
+  /** Running: when a retry may take the key over; completed: when the stored response is forgotten. */
+  expiresAt: number
+  responseStatus: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface KeyRecord extends KeySummary {
+  response: StoredResponse | null
+}
+
+/**
+ * `started`: the caller holds the key (new, expired, or taken over from a run whose lock
+ * ran out) and must `finish` or `release` it with `token`. `replay`: completed with the
+ * same fingerprint. `in_flight`: another run holds it. `mismatch`: the key belongs to
+ * another request (checked before `in_flight`).
+ */
+export type BeginResult =
+  | { outcome: 'started'; token: string }
+  | { outcome: 'replay'; response: StoredResponse }
+  | { outcome: 'in_flight' }
+  | { outcome: 'mismatch' }
+
+/**
+ * The Idempotency-Key table, beside the events (a store that has it exposes it as
+ * `store.keys`), so a custom `Store` need not implement it. Each write is one
+ * conditional statement, so concurrent requests are decided by the database, across
+ * processes.
+ */
+export interface IdempotencyKeys {
+  /** Takes the key for this request, or says why not; the key is held until `now + lockMs`. */
+  begin(request: KeyRequest, options: { now: number; lockMs: number }): Promise<BeginResult>
+  /** Stores the response and keeps it until `now + ttl`; false when `token` no longer holds the key. */
+  finish(id: KeyId, token: string, response: StoredResponse, options: { now: number; ttl: number }): Promise<boolean>
+  /** Forgets a running key (the handler failed): the next request with it runs anew; false when `token` no longer holds it. */
+  release(id: KeyId, token: string): Promise<boolean>
+  get(id: KeyId): Promise<KeyRecord | undefined>
+  /** Newest first, without response bodies. */
+  list(filter?: { scope?: string; status?: KeyStatus; limit?: number }): Promise<KeySummary[]>
+  /** Deletes up to `limit` keys that expired at `now` (stored responses past their TTL, locks of dead runs); returns how many. */
+  purge(options: { now: number; limit: number }): Promise<number>
+}
+
+/** A store that also keeps idempotency keys: `sqliteStore()`, `d1Store()`. */
+export interface KeyStore {
+  readonly keys: IdempotencyKeys
 }

@@ -11,9 +11,9 @@ export interface Server {
   exited: Promise<number | null>
 }
 
-/** Starts test/e2e/fixtures/ledger-server.ts and resolves once it listens on 127.0.0.1. */
-export async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/ledger-server.ts'], {
+/** Starts a fixture server (the webhook ledger server by default) and resolves once it listens on 127.0.0.1. */
+export async function startServer(env: Record<string, string>, script = 'test/e2e/fixtures/ledger-server.ts'): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -43,6 +43,7 @@ export async function deliver(port: number, id: string): Promise<Response> {
   return fetch(`http://127.0.0.1:${port}/webhooks/github`, { method: 'POST', headers, body })
 }
 
+/** Ledger lines of one kind, for one id (an event id, an idempotency key) or all. */
 export function ledgerLines(path: string, kind: 'start' | 'done', id?: string): string[] {
   if (!existsSync(path)) return []
   return readFileSync(path, 'utf8')

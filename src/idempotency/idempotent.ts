@@ -1,0 +1,81 @@
+import { fingerprint } from './fingerprint.js'
+import { parseKey } from './key-header.js'
+import type { IdempotencyConfig } from './options.js'
+import { problem } from './problem.js'
+import { createPurger } from './purge.js'
+import { captureResponse, isKept, replayResponse } from './stored-response.js'
+
+/** The handler's answer; `failed` when it threw but the framework already turned that into a response. */
+export interface Outcome {
+  response: Response
+  failed: boolean
+}
+
+export interface IdempotentRequest {
+  request: Request
+  scope: () => string | Promise<string>
+  /** The raw body, read so that the handler can still read it. */
+  body: () => Promise<Uint8Array>
+  /** Runs the handler; may throw. */
+  run: () => Promise<Outcome>
+}
+
+/**
+ * The Idempotency-Key flow shared by the Hono middleware and `withIdempotency`: at most
+ * two store writes per request (begin, then finish or release); a replay, a 409 or a
+ * 422 costs one write and one read.
+ */
+export function createIdempotent(config: IdempotencyConfig) {
+  const { keys } = config
+  const purgeNow = createPurger(keys)
+
+  return async function idempotent({ request, scope, body, run }: IdempotentRequest): Promise<Response> {
+    const method = request.method.toUpperCase()
+    const header = config.methods.has(method) ? request.headers.get('idempotency-key') : null
+    if (header === null) {
+      if (config.required && config.methods.has(method)) {
+        return problem('idempotency_key_missing', `${method} here needs an Idempotency-Key header: send a new unique value (a UUID) per operation, and the same value when you retry it.`)
+      }
+      return (await run()).response
+    }
+    const key = parseKey(header)
+    if (key === undefined) {
+      return problem('idempotency_key_malformed', 'An Idempotency-Key is 1 to 255 printable ASCII characters, sent as is or as a quoted string ("…"); send a UUID.')
+    }
+    const url = new URL(request.url)
+    const path = url.pathname + url.search
+    const id = { scope: await scope(), key }
+    const now = config.now()
+    purgeNow(now)
+    let begun
+    try {
+      begun = await keys.begin({ ...id, fingerprint: await fingerprint(method, path, await body()), method, path }, { now, lockMs: config.lockMs })
+    } catch {
+      return problem('store_unavailable', 'The idempotency store could not be reached; nothing was run. Retry with the same key.')
+    }
+    if (begun.outcome === 'replay') return replayResponse(begun.response)
+    if (begun.outcome === 'in_flight') return problem('idempotency_key_in_use', 'A request with this Idempotency-Key is still running; retry with the same key once it has finished.')
+    if (begun.outcome === 'mismatch') {
+      return problem('idempotency_key_reused', 'This Idempotency-Key was already used for a request with another method, path or body; use a new key for a new request.')
+    }
+
+    const release = () => keys.release(id, begun.token).catch(() => false)
+    let outcome: Outcome
+    try {
+      outcome = await run()
+    } catch (error) {
+      await release()
+      throw error
+    }
+    const { response, failed } = outcome
+    const stored = !failed && isKept(response.status) ? await captureResponse(response, config.storedHeaders, config.maxResponseBytes) : undefined
+    if (stored === undefined) {
+      await release()
+      return response
+    }
+    // The handler has run: its answer goes out even if storing it fails, and then the
+    // key stays locked until lockMs, after which a retry runs again.
+    await keys.finish(id, begun.token, stored, { now: config.now(), ttl: config.ttl }).catch(() => false)
+    return response
+  }
+}

@@ -1,0 +1,41 @@
+import type { KeyStore } from '../stores/types.js'
+
+export interface IdempotencyOptions<Input> {
+  /** The store an inbox uses: `sqliteStore()`, `d1Store()`; the keys live in its `idempotency_keys` table. */
+  store: KeyStore
+  /** Answer 400 to a request without an Idempotency-Key (default false: it passes through, nothing stored). */
+  required?: boolean
+  /** How long a stored response is replayed, ms (default 24 h). */
+  ttl?: number
+  /**
+   * How long a run holds its key, ms (default 60 s). A run is never extended: once it
+   * outlives `lockMs`, a retry takes the key over and runs the handler again, and the
+   * late run's response is answered but not stored. Set it above your slowest handler.
+   */
+  lockMs?: number
+  /** Whose key it is (e.g. the authenticated account), so two clients' keys never collide. */
+  scope?: (input: Input) => string | Promise<string>
+  /** Methods the key applies to (default POST and PATCH); others pass through. */
+  methods?: readonly string[]
+  /** Response headers stored and replayed besides content-type and location. */
+  storedHeaders?: readonly string[]
+  /** Larger responses pass through unstored and the key is released (default 1 MiB; a D1 row tops out near 2 MB). */
+  maxResponseBytes?: number
+  /** The clock, ms; for tests. */
+  now?: () => number
+}
+
+export type IdempotencyConfig = ReturnType<typeof resolveOptions>
+
+export function resolveOptions<Input>(options: IdempotencyOptions<Input>) {
+  return {
+    keys: options.store.keys,
+    required: options.required ?? false,
+    ttl: options.ttl ?? 86_400_000,
+    lockMs: options.lockMs ?? 60_000,
+    methods: new Set((options.methods ?? ['POST', 'PATCH']).map((method) => method.toUpperCase())),
+    storedHeaders: ['content-type', 'location', ...(options.storedHeaders ?? []).map((name) => name.toLowerCase())],
+    maxResponseBytes: options.maxResponseBytes ?? 1_048_576,
+    now: options.now ?? Date.now,
+  }
+}
