@@ -71,6 +71,7 @@ export function groupCommit(store: Store, database: Database.Database): Store {
   return {
     claim: enqueue(store.claim),
     take: enqueue(store.take),
+    takeDue: enqueue(store.takeDue),
     due: store.due,
     complete: enqueue(store.complete),
     fail: enqueue(store.fail),
