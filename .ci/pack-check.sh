@@ -21,6 +21,7 @@ import { createInbox, WebhookError, type InboxEvent } from 'webhook-inbox'
 import { github, razorpay, slack, stripe } from 'webhook-inbox/providers'
 import { sqliteStore } from 'webhook-inbox/stores/sqlite'
 import { d1Store } from 'webhook-inbox/stores/d1'
+import { postgresStore, type PostgresStore } from 'webhook-inbox/stores/postgres'
 import { serve } from 'webhook-inbox/node'
 import { fixture, signedRequest } from 'webhook-inbox/testing'
 
@@ -47,6 +48,9 @@ if (JSON.stringify(statuses) !== '[200,"processed","duplicate"]' || seen.length 
 }
 if (!(new WebhookError('body_too_large', 'x').status === 413)) throw new Error('WebhookError status')
 if (typeof d1Store !== 'function' || typeof serve !== 'function') throw new Error('d1 and node subpaths')
+// Constructing a store opens nothing: the pool connects on first use.
+const pgStore: PostgresStore = postgresStore({ connectionString: 'postgres://pack@127.0.0.1:1/pack' })
+await pgStore.close()
 await store.close()
 console.log('pack check: every subpath imports and a signed Stripe event is processed once')
 TS
