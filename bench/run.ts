@@ -73,7 +73,8 @@ async function measure(scenario: Scenario, dir: string, tag: string, options: { 
       non2xx: parts.reduce((sum, m) => sum + m.non2xx, 0),
       requests,
       cpuUsPerReq: parts.reduce((sum, m) => sum + m.cpuUsPerReq * m.requests, 0) / Math.max(1, requests),
-      dbCpuUsPerReq: (cpuUs(dbPids) - dbBefore) / Math.max(1, requests),
+      // Backends the pools opened during the run count from zero.
+      dbCpuUsPerReq: (cpuUs([...new Set([...dbPids, ...(scenario.postgres ? postgresPids() : [])])]) - dbBefore) / Math.max(1, requests),
     }
   } finally {
     for (const { child } of servers) await stopServer(child)

@@ -40,6 +40,22 @@ export function lifecycle<T extends LifecycleColumns>(t: T) {
     DUE: or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, p('now'))), LEASE_EXPIRED)!,
     /** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
     HELD: and(KEY, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))!,
+    /** A claim's new row: leased to the caller at once, or (`queue`) waiting, due now. */
+    inserted: (queue: boolean) =>
+      ({
+        provider: p('provider'),
+        eventId: p('eventId'),
+        type: p('type'),
+        body: p('body'),
+        digest: p('digest'),
+        headers: p('headers'),
+        status: queue ? 'received' : 'processing',
+        attempts: queue ? 0 : 1,
+        lockedUntil: queue ? null : p('lockedUntil'),
+        nextAttemptAt: queue ? p('now') : null,
+        receivedAt: p('now'),
+        updatedAt: p('now'),
+      }) as const,
     /** What a claim may take over: waiting, failed or abandoned (a queue claim only failed or abandoned). */
     claimable: (queue: boolean) => or(queue ? eq(t.status, 'failed') : inArray(t.status, ['received', 'failed']), LEASE_EXPIRED)!,
     /** The longest waiting first. */

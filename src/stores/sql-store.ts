@@ -17,7 +17,7 @@ type Row = typeof t.$inferSelect
 
 const p = <T extends string>(name: T) => sql.placeholder(name)
 
-const { KEY, DUE, DUE_ORDER, HELD, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, requeuedAll, live, listed } = lifecycle(t)
+const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, requeuedAll, live, listed } = lifecycle(t)
 
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: AnySqliteDb) {
@@ -25,21 +25,7 @@ function prepareStatements(db: AnySqliteDb) {
   const insert = (queue: boolean) =>
     db
       .insert(t)
-      .values({
-        provider: p('provider'),
-        eventId: p('eventId'),
-        type: p('type'),
-        body: p('body'),
-        bodyParts: p('bodyParts'),
-        digest: p('digest'),
-        headers: p('headers'),
-        status: queue ? 'received' : 'processing',
-        attempts: queue ? 0 : 1,
-        lockedUntil: queue ? null : p('lockedUntil'),
-        nextAttemptAt: queue ? p('now') : null,
-        receivedAt: p('now'),
-        updatedAt: p('now'),
-      })
+      .values({ ...inserted(queue), bodyParts: p('bodyParts') })
       // One statement decides it: a new row is inserted, a waiting, failed or abandoned
       // one is taken over, and anything else is left alone (ON CONFLICT … WHERE false
       // acts as DO NOTHING), so two concurrent deliveries can never both get the event.

@@ -53,7 +53,7 @@ function pgError(error: unknown): { code?: string; constraint?: string; message?
 }
 
 function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string) {
-  const { KEY, DUE, DUE_ORDER, HELD, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED } = lifecycle(t)
+  const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED } = lifecycle(t)
   // Named per schema: node-postgres reuses a statement by name on each connection, and
   // two stores on one pool with different schemas must not share one.
   const name = (statement: string) => `webhook-inbox ${schema} ${statement}`
@@ -61,20 +61,7 @@ function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof 
   const insert = (queue: boolean) =>
     db
       .insert(t)
-      .values({
-        provider: p('provider'),
-        eventId: p('eventId'),
-        type: p('type'),
-        body: p('body'),
-        digest: p('digest'),
-        headers: p('headers'),
-        status: queue ? 'received' : 'processing',
-        attempts: queue ? 0 : 1,
-        lockedUntil: queue ? null : p('lockedUntil'),
-        nextAttemptAt: queue ? p('now') : null,
-        receivedAt: p('now'),
-        updatedAt: p('now'),
-      })
+      .values(inserted(queue))
       // As on SQLite, one statement decides it (ON CONFLICT … WHERE false leaves the row
       // alone). Postgres allows one ON CONFLICT target only, so the digest's unique key
       // is not an arbiter here: a conflict on it raises unique_violation, which claim()
