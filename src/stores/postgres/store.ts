@@ -37,6 +37,8 @@ const DIGEST_UNIQUE = 'webhook_events_digest_provider'
 function describeTarget(config: pg.PoolConfig): string {
   let { host, port, database } = config
   if (config.connectionString !== undefined) {
+    // URL's own error would carry the whole string, password included.
+    if (!URL.canParse(config.connectionString)) return 'the server in connectionString (not a URL)'
     const url = new URL(config.connectionString)
     host = decodeURIComponent(url.hostname) || url.searchParams.get('host') || undefined
     port = url.port === '' ? undefined : Number(url.port)
