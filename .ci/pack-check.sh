@@ -60,6 +60,13 @@ cat > tsconfig.json <<'JSON'
 JSON
 npx tsc -p tsconfig.json
 node out/check.js
+# A strict consumer that typechecks libraries too: the Postgres store's types (pg's
+# included) must hold up without skipLibCheck.
+cat > strict.ts <<'TS'
+import { postgresStore, type PostgresStore } from 'webhook-inbox/stores/postgres'
+export const open = (url: string): PostgresStore => postgresStore({ connectionString: url })
+TS
+npx tsc --noEmit --strict --skipLibCheck false --module NodeNext --moduleResolution NodeNext --target ES2022 --types node --verbatimModuleSyntax strict.ts
 # The CLI bin, as `npx webhook-inbox` runs it.
 npx --no-install webhook-inbox --help | grep -q 'webhook-inbox <command>'
 set +e

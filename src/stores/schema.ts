@@ -1,6 +1,8 @@
 import { index, integer, primaryKey, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core'
 
-export const EVENT_STATUSES = ['received', 'processing', 'processed', 'failed', 'dead'] as const
+import { EVENT_STATUSES } from './statuses.js'
+
+export { EVENT_STATUSES }
 
 /**
  * One row per (provider, event_id): the dedupe table and the durable record

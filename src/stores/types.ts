@@ -1,4 +1,4 @@
-import type { EVENT_STATUSES } from './schema.js'
+import type { EVENT_STATUSES } from './statuses.js'
 
 /**
  * `received` (stored, waiting for a run at `nextAttemptAt`) → `processing` (one run

@@ -1,5 +1,5 @@
 import { bigint, bigserial, boolean, index, integer, pgSchema, pgTable, text, unique } from 'drizzle-orm/pg-core'
-import { EVENT_STATUSES } from '../schema.js'
+import { EVENT_STATUSES } from '../statuses.js'
 
 /**
  * The pg dialect's webhook_events, column for column the SQLite table (see
