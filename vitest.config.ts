@@ -7,5 +7,6 @@ export default defineConfig({
     exclude: ['test/workers/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    globalSetup: ['./test/postgres-setup.ts'],
   },
 })

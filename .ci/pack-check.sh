@@ -22,6 +22,7 @@ import { github, razorpay, slack, stripe } from 'webhook-inbox/providers'
 import { sqliteStore } from 'webhook-inbox/stores/sqlite'
 import { d1Store } from 'webhook-inbox/stores/d1'
 import { idempotency, withIdempotency } from 'webhook-inbox/idempotency'
+import { postgresStore, type PostgresStore } from 'webhook-inbox/stores/postgres'
 import { serve } from 'webhook-inbox/node'
 import { fixture, signedRequest } from 'webhook-inbox/testing'
 
@@ -53,6 +54,9 @@ const order = () => ordered(new Request('https://pack.test/orders', { method: 'P
 if ((await order()).headers.get('idempotent-replayed') !== null || (await order()).headers.get('idempotent-replayed') !== 'true' || typeof idempotency !== 'function') {
   throw new Error('idempotency subpath')
 }
+// Constructing a store opens nothing: the pool connects on first use.
+const pgStore: PostgresStore = postgresStore({ connectionString: 'postgres://pack@127.0.0.1:1/pack' })
+await pgStore.close()
 await store.close()
 console.log('pack check: every subpath imports and a signed Stripe event is processed once')
 TS
@@ -62,6 +66,13 @@ cat > tsconfig.json <<'JSON'
 JSON
 npx tsc -p tsconfig.json
 node out/check.js
+# A strict consumer that typechecks libraries too: the Postgres store's types (pg's
+# included) must hold up without skipLibCheck.
+cat > strict.ts <<'TS'
+import { postgresStore, type PostgresStore } from 'webhook-inbox/stores/postgres'
+export const open = (url: string): PostgresStore => postgresStore({ connectionString: url })
+TS
+npx tsc --noEmit --strict --skipLibCheck false --module NodeNext --moduleResolution NodeNext --target ES2022 --types node --verbatimModuleSyntax strict.ts
 # The CLI bin, as `npx webhook-inbox` runs it.
 npx --no-install webhook-inbox --help | grep -q 'webhook-inbox <command>'
 set +e

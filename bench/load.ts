@@ -12,6 +12,10 @@ export interface Scenario {
   /** Every request a new event id (first deliveries), or one id over and over (duplicates). */
   ids: 'unique' | 'same'
   env?: Record<string, string>
+  /** Postgres scenarios: skipped without a server, each run in a schema of its own. */
+  postgres?: boolean
+  /** Server processes sharing the database, the connections split between them (default 1). */
+  processes?: number
 }
 
 export interface Measurement {
@@ -22,6 +26,8 @@ export interface Measurement {
   rssMiB: number
   non2xx: number
   requests: number
+  /** CPU time of the server process(es) per request, µs. */
+  cpuUsPerReq: number
 }
 
 // A GitHub-style body of about 2 KB: an issues.opened payload padded with a realistic body
@@ -50,15 +56,30 @@ function stripeHeader(body: string) {
   return `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}`
 }
 
+const TICK_US = 10_000 // USER_HZ is 100 on Linux
+
+/** CPU time (user + system) of processes so far, µs, from /proc (Linux); a process gone since counts 0. */
+export function cpuUs(pids: number[]): number {
+  let ticks = 0
+  for (const pid of pids) {
+    try {
+      // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {}
+  }
+  return ticks * TICK_US
+}
+
 /** Peak RSS of a process, from /proc (Linux). */
 function peakRssMiB(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return match ? Number(match[1]) / 1024 : Number.NaN
 }
 
-export async function startServer(scenario: Scenario, dbPath: string): Promise<{ child: ChildProcess; port: number }> {
+export async function startServer(scenario: Scenario, dbPath: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', `bench/servers/${scenario.server}.ts`], {
-    env: { ...process.env, WEBHOOK_INBOX_DB: dbPath, ...scenario.env },
+    env: { ...process.env, WEBHOOK_INBOX_DB: dbPath, ...scenario.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const port = await new Promise<number>((resolve, reject) => {
@@ -90,6 +111,7 @@ export async function load(
   { seconds, amount, connections, tag }: { seconds?: number; amount?: number; connections: number; tag: string },
   pid: number,
 ): Promise<Measurement> {
+  const cpuBefore = cpuUs([pid])
   let counter = 0
   const nextId = () => (scenario.ids === 'same' ? `${tag}-same` : `${tag}-${counter++}`)
   const path = `/${scenario.server === 'inbox' ? 'webhooks/' : ''}${scenario.provider}`
@@ -128,5 +150,6 @@ export async function load(
     rssMiB: peakRssMiB(pid),
     non2xx: result.non2xx + result.errors,
     requests: result.requests.total,
+    cpuUsPerReq: (cpuUs([pid]) - cpuBefore) / Math.max(1, result.requests.total),
   }
 }

@@ -1,9 +1,10 @@
 // npm run bench: every scenario on this machine in one run, interleaved for three
 // rounds, medians reported; then the RSS of 10k vs 100k events; then verify ops/s.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { load, type Measurement, type Scenario, startServer, stopServer } from './load.js'
+import pg from 'pg'
+import { cpuUs, load, type Measurement, type Scenario, startServer, stopServer } from './load.js'
 import { verifyBench } from './verify.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -12,7 +13,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const RSS_SMALL = Number(process.env.BENCH_RSS_SMALL ?? 10_000)
 const RSS_LARGE = Number(process.env.BENCH_RSS_LARGE ?? 100_000)
 
-const SCENARIOS: Scenario[] = [
+// Postgres scenarios need a server: `bash .ci/postgres.sh run npm run bench` starts a throwaway one.
+const PG_URL = process.env.BENCH_PG_URL ?? process.env.WEBHOOK_INBOX_TEST_PG_URL ?? (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : undefined)
+
+const ALL_SCENARIOS: Scenario[] = [
   { key: 'a', label: 'bare node:http, 200', server: 'bare', provider: 'github', ids: 'unique' },
   { key: 'b', label: 'Hono + node:crypto HMAC, no store', server: 'hono-verify', provider: 'github', ids: 'unique' },
   { key: 'c', label: '@octokit/webhooks middleware', server: 'octokit', provider: 'github', ids: 'unique' },
@@ -21,29 +25,79 @@ const SCENARIOS: Scenario[] = [
   { key: 'f', label: 'webhook-inbox, GitHub, duplicates', server: 'inbox', provider: 'github', ids: 'same' },
   { key: 'g', label: "webhook-inbox, durability: 'full'", server: 'inbox', provider: 'github', ids: 'unique', env: { DURABILITY: 'full' } },
   { key: 'h', label: 'webhook-inbox, Stripe, first deliveries', server: 'inbox', provider: 'stripe', ids: 'unique' },
-  { key: 'i', label: 'orders API (Hono + SQLite), no middleware', server: 'orders', provider: 'github', ids: 'unique' },
-  { key: 'j', label: 'orders API + idempotency(), a fresh key per request', server: 'orders', provider: 'github', ids: 'unique', env: { IDEMPOTENCY: '1' } },
+  // Stripe for first deliveries: its event id is in the signed body, so every request is a new event.
+  { key: 'i', label: 'webhook-inbox on Postgres, Stripe, first deliveries', server: 'inbox', provider: 'stripe', ids: 'unique', postgres: true },
+  { key: 'j', label: 'webhook-inbox on Postgres, 2 processes, Stripe, first deliveries', server: 'inbox', provider: 'stripe', ids: 'unique', postgres: true, processes: 2 },
+  { key: 'k', label: 'webhook-inbox on Postgres, GitHub, duplicates', server: 'inbox', provider: 'github', ids: 'same', postgres: true },
+  { key: 'l', label: 'orders API (Hono + SQLite), no middleware', server: 'orders', provider: 'github', ids: 'unique' },
+  { key: 'm', label: 'orders API + idempotency(), a fresh key per request', server: 'orders', provider: 'github', ids: 'unique', env: { IDEMPOTENCY: '1' } },
 ]
+const SCENARIOS = ALL_SCENARIOS.filter((s) => PG_URL !== undefined || !s.postgres)
+if (PG_URL === undefined) console.log('Postgres scenarios skipped: run `bash .ci/postgres.sh run npm run bench` or set BENCH_PG_URL')
+
+/** Backends of a Postgres on this machine (none when it runs elsewhere). */
+function postgresPids(): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry))
+    } catch {}
+  }
+  return pids
+}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((x, y) => x - y)
   return sorted[Math.floor(sorted.length / 2)]!
 }
 
-async function measure(scenario: Scenario, dir: string, tag: string, options: { seconds?: number; amount?: number }) {
-  const { child, port } = await startServer(scenario, join(dir, `${tag}.db`))
+type Result = Measurement & { dbCpuUsPerReq: number }
+
+async function measure(scenario: Scenario, dir: string, tag: string, options: { seconds?: number; amount?: number }): Promise<Result> {
+  const schema = `bench_${tag.replaceAll('-', '_')}`
+  const env: Record<string, string> = scenario.postgres ? { PG_URL: PG_URL!, PG_SCHEMA: schema } : {}
+  // One migrates the schema first, so the rest do not wait on its advisory lock mid-measurement.
+  const servers = [await startServer(scenario, join(dir, `${tag}.db`), env)]
+  const n = scenario.processes ?? 1
+  while (servers.length < n) servers.push(await startServer(scenario, join(dir, `${tag}.db`), env))
   try {
-    if (scenario.ids === 'same') await load(scenario, port, { amount: 1, connections: 1, tag }, child.pid!)
-    return await load(scenario, port, { ...options, connections: CONNECTIONS, tag }, child.pid!)
+    for (const { child, port } of servers) await load(scenario, port, { amount: 1, connections: 1, tag }, child.pid!)
+    const dbPids = scenario.postgres ? postgresPids() : []
+    const dbBefore = cpuUs(dbPids)
+    const parts = await Promise.all(servers.map(({ child, port }) => load(scenario, port, { ...options, amount: options.amount && options.amount / n, connections: CONNECTIONS / n, tag }, child.pid!)))
+    const requests = parts.reduce((sum, m) => sum + m.requests, 0)
+    return {
+      rps: parts.reduce((sum, m) => sum + m.rps, 0),
+      p50: Math.max(...parts.map((m) => m.p50)),
+      p99: Math.max(...parts.map((m) => m.p99)),
+      rssMiB: Math.max(...parts.map((m) => m.rssMiB)),
+      non2xx: parts.reduce((sum, m) => sum + m.non2xx, 0),
+      requests,
+      cpuUsPerReq: parts.reduce((sum, m) => sum + m.cpuUsPerReq * m.requests, 0) / Math.max(1, requests),
+      // Backends the pools opened during the run count from zero.
+      dbCpuUsPerReq: (cpuUs([...new Set([...dbPids, ...(scenario.postgres ? postgresPids() : [])])]) - dbBefore) / Math.max(1, requests),
+    }
   } finally {
-    await stopServer(child)
+    for (const { child } of servers) await stopServer(child)
+    if (scenario.postgres) await dropSchema(schema)
+  }
+}
+
+async function dropSchema(schema: string) {
+  const client = new pg.Client({ connectionString: PG_URL })
+  await client.connect()
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  } finally {
+    await client.end()
   }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-bench-'))
 const started = Date.now()
 try {
-  const runs: Record<string, Measurement[]> = Object.fromEntries(SCENARIOS.map((s) => [s.key, []]))
+  const runs: Record<string, Result[]> = Object.fromEntries(SCENARIOS.map((s) => [s.key, []]))
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order each round so no scenario always runs first or last.
     const order = SCENARIOS.map((_, i) => SCENARIOS[(i + round * 3) % SCENARIOS.length]!)
@@ -56,32 +110,36 @@ try {
   const results = Object.fromEntries(
     SCENARIOS.map((s) => {
       const ms = runs[s.key]!
-      return [s.key, { label: s.label, rps: median(ms.map((m) => m.rps)), p50: median(ms.map((m) => m.p50)), p99: median(ms.map((m) => m.p99)), rssMiB: median(ms.map((m) => m.rssMiB)), non2xx: ms.reduce((n, m) => n + m.non2xx, 0) }]
+      const med = (pick: (m: Result) => number) => median(ms.map(pick))
+      return [s.key, { label: s.label, rps: med((m) => m.rps), p50: med((m) => m.p50), p99: med((m) => m.p99), rssMiB: med((m) => m.rssMiB), cpuUs: med((m) => m.cpuUsPerReq), dbCpuUs: s.postgres ? med((m) => m.dbCpuUsPerReq) : undefined, non2xx: ms.reduce((n, m) => n + m.non2xx, 0) }]
     }),
-  ) as Record<string, { label: string; rps: number; p50: number; p99: number; rssMiB: number; non2xx: number }>
+  ) as Record<string, { label: string; rps: number; p50: number; p99: number; rssMiB: number; cpuUs: number; dbCpuUs: number | undefined; non2xx: number }>
 
   const inboxFirst = SCENARIOS.find((s) => s.key === 'e')!
   const rss10k = await measure(inboxFirst, dir, 'rss-small', { amount: RSS_SMALL })
   const rss100k = await measure(inboxFirst, dir, 'rss-large', { amount: RSS_LARGE })
 
-  const r = (key: string) => results[key]!.rps
-  const ratios = {
+  const r = (key: string) => results[key]?.rps ?? Number.NaN
+  const ratios: Record<string, number> = {
     'e/b': r('e') / r('b'),
     'e/c': r('e') / r('c'),
     'f/b': r('f') / r('b'),
     'f/e': r('f') / r('e'),
     'g/e': r('g') / r('e'),
     'h/d': r('h') / r('d'),
-    'j/i': r('j') / r('i'),
+    'm/l': r('m') / r('l'),
     'rss 100k/10k': rss100k.rssMiB / rss10k.rssMiB,
   }
-  const targets: Record<string, number> = { 'e/b': 0.8, 'e/c': 0.8, 'f/b': 0.95, 'g/e': 0.9 }
+  // Postgres against the same scenario on SQLite; two processes on this 2-core machine, as measured.
+  if (PG_URL !== undefined) Object.assign(ratios, { 'i/h': r('i') / r('h'), 'j/h': r('j') / r('h'), 'j/i': r('j') / r('i'), 'k/f': r('k') / r('f') })
+  const targets: Record<string, number> = { 'e/b': 0.8, 'e/c': 0.8, 'f/b': 0.95, 'g/e': 0.9, 'i/h': 0.5 }
 
   console.log(`\nwebhook-inbox bench: ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, 127.0.0.1, medians\n`)
-  console.log('| | scenario | req/s | p50 ms | p99 ms | peak RSS MiB | non-2xx |')
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |')
+  console.log('| | scenario | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | Postgres CPU µs/req | non-2xx |')
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
   for (const [key, m] of Object.entries(results)) {
-    console.log(`| ${key} | ${m.label} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${m.rssMiB.toFixed(0)} | ${m.non2xx} |`)
+    const db = m.dbCpuUs === undefined ? '' : Math.round(m.dbCpuUs)
+    console.log(`| ${key} | ${m.label} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${m.rssMiB.toFixed(0)} | ${Math.round(m.cpuUs)} | ${db} | ${m.non2xx} |`)
   }
   console.log(`\nRSS of scenario e after ${RSS_SMALL} events: ${rss10k.rssMiB.toFixed(0)} MiB; after ${RSS_LARGE}: ${rss100k.rssMiB.toFixed(0)} MiB\n`)
   console.log('| ratio | measured | target |')

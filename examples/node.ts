@@ -1,16 +1,23 @@
-// The example server: every provider on POST /webhooks/:provider, over a SQLite file.
-// In your own project, import from 'webhook-inbox', 'webhook-inbox/providers',
-// 'webhook-inbox/stores/sqlite' and 'webhook-inbox/node' instead of these relative paths.
+// The example server: every provider on POST /webhooks/:provider, over Postgres when
+// DATABASE_URL is a postgres:// URL, else over a SQLite file. In your own project, import
+// from 'webhook-inbox', 'webhook-inbox/providers', 'webhook-inbox/stores/postgres' (or
+// /stores/sqlite) and 'webhook-inbox/node' instead of these relative paths.
 import { Hono } from 'hono'
 import { github, razorpay, slack, stripe } from '../providers/index.js'
 import { createInbox } from '../src/index.js'
 import { serve } from '../src/node.js'
+import { postgresStore } from '../src/stores/postgres/index.js'
 import { sqliteStore } from '../src/stores/sqlite.js'
 import { examplePort, exampleSecrets } from './dev-secrets.js'
 
 const { secrets, defaulted } = exampleSecrets()
+const databaseUrl = process.env.DATABASE_URL ?? ''
 const dbPath = process.env.WEBHOOK_INBOX_DB ?? 'webhooks.db'
-const store = sqliteStore({ path: dbPath })
+const onPostgres = /^postgres(ql)?:\/\//.test(databaseUrl)
+if (databaseUrl !== '' && !onPostgres) console.log('DATABASE_URL is not a postgres:// URL; ignoring it')
+const store = onPostgres ? postgresStore({ connectionString: databaseUrl }) : sqliteStore({ path: dbPath })
+// Connect and migrate now, so a wrong DATABASE_URL stops the server here with a clear error.
+if ('ready' in store) await store.ready()
 
 const inbox = createInbox({
   store,
@@ -53,5 +60,5 @@ app.route('/webhooks', inbox.routes())
 // Serves on 127.0.0.1, runs the retry sweeper in this process, and on SIGTERM/SIGINT
 // lets running handlers finish (or gives their events back) before it exits.
 const served = await serve(inbox, { fetch: app.fetch, port: examplePort() })
-console.log(`webhook-inbox listening on http://127.0.0.1:${served.port}/webhooks/:provider (store: ${dbPath})`)
+console.log(`webhook-inbox listening on http://127.0.0.1:${served.port}/webhooks/:provider (store: ${onPostgres ? 'postgres from DATABASE_URL' : `sqlite ${dbPath}`})`)
 if (defaulted.length > 0) console.log(`development secrets in use (set these variables to override):\n  ${defaulted.join('\n  ')}`)

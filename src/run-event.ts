@@ -33,11 +33,11 @@ export function runEvent(state: InboxState, stored: StoredEvent, verifiedPayload
 }
 
 /**
- * For the sweeper and background runs: resolves `abandoned` once the lease runs out, so
- * a hung handler frees its slot. The run goes on, and its result still counts unless
- * another run took the event over meanwhile.
+ * For the sweeper and background runs, on an event this caller has taken: resolves
+ * `abandoned` once the lease runs out, so a hung handler frees its slot. The run goes
+ * on, and its result still counts unless another run took the event over meanwhile.
  */
-function runWithinLease(state: InboxState, stored: StoredEvent): Promise<RunOutcome | Abandoned> {
+export function runWithinLease(state: InboxState, stored: StoredEvent): Promise<RunOutcome | Abandoned> {
   const work = run(state, stored, undefined)
   track(state, work.outcome)
   if (work.leaseEnded === undefined) return work.outcome

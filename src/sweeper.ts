@@ -1,5 +1,5 @@
 import { asWebhookError, notifyError } from './notify.js'
-import { runQueued } from './run-event.js'
+import { runWithinLease } from './run-event.js'
 import { type InboxState, ShutdownSignal, track } from './state.js'
 import type { EventStatus } from './stores/types.js'
 
@@ -20,20 +20,20 @@ export interface RetryOptions {
 
 /** The sweeper: runs every due event (waiting, failed and due, or abandoned by a dead process) once. */
 export async function retryDue(state: InboxState, { limit = 100, concurrency = 4 }: RetryOptions = {}): Promise<RetrySummary> {
-  const keys = await state.store.due(state.now(), limit)
   const summary: RetrySummary = { taken: 0, processed: 0, failed: 0, dead: 0 }
-  let next = 0
-  async function lane() {
-    while (next < keys.length && !state.stopping) {
-      const outcome = await runQueued(state, keys[next++]!)
-      if (outcome === undefined) continue
-      summary.taken++
+  // Taken `concurrency` at a time, so no lease starts counting down while its event waits for a lane.
+  while (summary.taken < limit && !state.stopping) {
+    const events = await takeDue(state, Math.min(concurrency, limit - summary.taken))
+    if (events.length === 0) break
+    summary.taken += events.length
+    for (const outcome of await Promise.all(events.map((event) => runWithinLease(state, event)))) {
       if (outcome.status === 'processed' || outcome.status === 'failed' || outcome.status === 'dead') summary[outcome.status]++
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, lane))
   return summary
 }
+
+const takeDue = (state: InboxState, limit: number) => state.store.takeDue({ now: state.now(), leaseMs: state.leaseMs, limit })
 
 export interface PurgeOptions {
   /** Age in ms, or a Date: events last updated before it are deleted. */
@@ -86,40 +86,64 @@ export function startWorker(state: InboxState, options: WorkerOptions = {}): Wor
   let running = 0
   let lastPurge = Number.NEGATIVE_INFINITY
   let timer: ReturnType<typeof setTimeout> | undefined
+  let passing = false
+  let wokenDuringPass = false
+  let storeDown = false
 
   async function pass() {
     try {
       const room = Math.min(concurrency - running, options.limit ?? concurrency)
-      const keys = room > 0 ? await state.store.due(state.now(), room) : []
-      for (const key of keys) {
-        if (state.stopping) break
+      for (const event of room > 0 ? await takeDue(state, room) : []) {
+        if (state.stopping) {
+          await state.store.release({ provider: event.provider, eventId: event.eventId }, event.attempts, state.now())
+          continue
+        }
         running++
         const done = () => void running--
-        track(state, runQueued(state, key).catch((error: unknown) => notifyError(state, asWebhookError(error))).then(done, done))
+        track(state, runWithinLease(state, event).catch((error: unknown) => notifyError(state, asWebhookError(error))).then(done, done))
       }
       if (Number.isFinite(retentionMs) && state.now() - lastPurge >= 3_600_000) {
         lastPurge = state.now()
         await purge(state, { olderThan: retentionMs })
       }
+      storeDown = false
     } catch (error) {
-      await notifyError(state, asWebhookError(error))
+      const failure = asWebhookError(error)
+      // One report per outage, not one per pass: the first failed pass says it, the rest stay quiet until one succeeds.
+      if (failure.code === 'store_unavailable' && storeDown) return
+      storeDown = failure.code === 'store_unavailable'
+      await notifyError(state, failure)
     }
   }
 
   function tick() {
     if (stopped || state.stopping) return
+    passing = true
     const work = pass()
     track(state, work)
     void work.then(() => {
-      if (!stopped && !state.stopping) timer = setTimeout(tick, intervalMs)
+      passing = false
+      if (stopped || state.stopping) return
+      timer = setTimeout(tick, wokenDuringPass ? 0 : intervalMs)
+      wokenDuringPass = false
     })
   }
+
+  // A store that hears of due events from other processes (Postgres NOTIFY) starts a pass at once.
+  const unsubscribe = state.store.onDue?.(() => {
+    if (passing) wokenDuringPass = true
+    else if (!stopped && !state.stopping) {
+      clearTimeout(timer)
+      timer = setTimeout(tick, 0)
+    }
+  })
 
   timer = setTimeout(tick, 0)
   return {
     stop() {
       stopped = true
       clearTimeout(timer)
+      unsubscribe?.()
     },
   }
 }

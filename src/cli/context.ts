@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { postgresStore } from '../stores/postgres/index.js'
 import { sqliteStore } from '../stores/sqlite.js'
+import type { Store } from '../stores/types.js'
 import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
 import { isProviderName, type ProviderName } from '../testing/fixture.js'
 
@@ -25,6 +27,7 @@ export interface Io {
 type Spec = Record<string, 'string' | 'boolean'>
 type Values<S extends Spec> = { [K in keyof S]?: S[K] extends 'string' ? string : boolean } & {
   db?: string
+  schema?: string
   json?: boolean
 }
 
@@ -32,6 +35,7 @@ type Values<S extends Spec> = { [K in keyof S]?: S[K] extends 'string' ? string 
 export function parse<S extends Spec>(args: string[], spec: S): { values: Values<S>; positionals: string[] } {
   const options: NonNullable<ParseArgsConfig['options']> = {
     db: { type: 'string' },
+    schema: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   }
@@ -63,15 +67,35 @@ export function secretFor(provider: ProviderName, values: { secret?: string; dev
   return fromEnv
 }
 
+const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//.test(value)
+
 /**
- * Opens the SQLite file the server uses; refuses to create one, so a wrong path is not
- * silently empty. `'read'` opens it read-only: no migration and no lock that could make
- * a running server's writes wait.
+ * Which database a command works on: --db, then DATABASE_URL when it is a postgres://
+ * URL, then WEBHOOK_INBOX_DB, then webhooks.db. Another DATABASE_URL (Prisma's file:
+ * URLs) is someone else's, so it is ignored, with one line saying so.
  */
-export function openStore(flag: string | undefined, io: Io, mode: 'read' | 'write' = 'write') {
-  const path = flag ?? io.env.WEBHOOK_INBOX_DB ?? 'webhooks.db'
+export function resolveDatabase(flag: string | undefined, io: Io): { postgres: string } | { sqlite: string } {
+  if (flag !== undefined) return isPostgresUrl(flag) ? { postgres: flag } : { sqlite: flag }
+  const url = io.env.DATABASE_URL
+  if (url !== undefined && url !== '') {
+    if (isPostgresUrl(url)) return { postgres: url }
+    // The scheme only: the rest of a URL may hold a password.
+    io.err(`ignoring DATABASE_URL: its scheme (${/^[a-z0-9+.-]*:/i.exec(url)?.[0] ?? 'none'}) is not postgres:// or postgresql://`)
+  }
+  return { sqlite: io.env.WEBHOOK_INBOX_DB ?? 'webhooks.db' }
+}
+
+/**
+ * Opens the database the server uses. A SQLite file must exist, so a wrong path is not
+ * silently empty; `'read'` opens it read-only: no migration and no lock that could make
+ * a running server's writes wait. Postgres is never migrated from here but by `migrate`.
+ */
+export function openStore(values: { db?: string; schema?: string }, io: Io, mode: 'read' | 'write' = 'write'): Store {
+  const database = resolveDatabase(values.db, io)
+  if ('postgres' in database) return postgresStore({ connectionString: database.postgres, schema: values.schema, migrate: false })
+  const path = database.sqlite
   if (path !== ':memory:' && !existsSync(path)) {
-    throw new UsageError(`no database at ${path} (pass --db or set WEBHOOK_INBOX_DB)`)
+    throw new UsageError(`no database at ${path} (pass --db, or set DATABASE_URL or WEBHOOK_INBOX_DB)`)
   }
   // An in-memory database cannot be opened read-only, and a new one has nothing to protect.
   return sqliteStore({ path, readonly: mode === 'read' && path !== ':memory:' })

@@ -1,8 +1,16 @@
 import { purgeIdempotencyKeys } from '../idempotency/purge.js'
-import { KEY_STATUSES } from '../stores/schema.js'
-import type { KeyStatus } from '../stores/types.js'
+import { KEY_STATUSES } from '../stores/statuses.js'
+import type { KeyStatus, KeyStore, Store } from '../stores/types.js'
 import { FailedError, type Io, openStore, parse, UsageError } from './context.js'
 import { table, time } from './format.js'
+
+/** The store behind --db, with the keys table the middleware uses. */
+async function openKeys(values: { db?: string; schema?: string }, io: Io, mode?: 'read'): Promise<Store & KeyStore> {
+  const store = openStore(values, io, mode)
+  if ('keys' in store) return store as Store & KeyStore
+  await store.close()
+  throw new UsageError('this database has no idempotency keys table (the middleware runs on SQLite and D1)')
+}
 
 export const keysHelp = `webhook-inbox keys <list|show|purge> [options]
 
@@ -26,7 +34,7 @@ async function list(args: string[], io: Io) {
   }
   const limit = Number(values.limit ?? 50)
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`)
-  const store = openStore(values.db, io, 'read')
+  const store = await openKeys(values, io, 'read')
   try {
     const keys = await store.keys.list({
       ...(values.scope === undefined ? {} : { scope: values.scope }),
@@ -49,7 +57,7 @@ async function show(args: string[], io: Io) {
   const { values, positionals } = parse(args, { scope: 'string' })
   const [key] = positionals
   if (key === undefined) throw new UsageError('usage: webhook-inbox keys show <key> [--scope <s>]')
-  const store = openStore(values.db, io, 'read')
+  const store = await openKeys(values, io, 'read')
   try {
     const record = await store.keys.get({ scope: values.scope ?? '', key })
     if (!record) throw new FailedError(`no idempotency key "${key}" in scope "${values.scope ?? ''}"`)
@@ -68,7 +76,7 @@ async function show(args: string[], io: Io) {
 
 async function purge(args: string[], io: Io) {
   const { values } = parse(args, {})
-  const store = openStore(values.db, io)
+  const store = await openKeys(values, io)
   try {
     const deleted = await purgeIdempotencyKeys(store)
     io.out(values.json ? JSON.stringify({ deleted }) : `deleted ${deleted} expired idempotency key(s)`)

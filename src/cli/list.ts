@@ -12,14 +12,15 @@ Options:
   --status <status>   only received, processing, processed, failed or dead
   --since <when>      received within a duration (24h, 7d) or since an ISO date
   --limit <n>         at most n events (default 50)
-  --db <path>         the SQLite file (default $WEBHOOK_INBOX_DB or webhooks.db)
+  --db <path|url>     the SQLite file or postgres:// URL (default $DATABASE_URL if postgres://,
+                      else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json              one JSON object per line
 
 Examples:
   webhook-inbox list --status failed
   webhook-inbox list --provider stripe --since 24h --json`
 
-export const showHelp = `webhook-inbox show <provider> <id> [--db <path>] [--json]
+export const showHelp = `webhook-inbox show <provider> <id> [--db <path|url>] [--json]
 
 Prints one stored event: its state, the headers kept with it, and its body.`
 
@@ -45,7 +46,7 @@ export async function list(args: string[], io: Io) {
   const limit = Number(values.limit ?? 50)
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`)
   const sinceMs = since(values.since)
-  const store = openStore(values.db, io, 'read')
+  const store = openStore(values, io, 'read')
   try {
     const events = await store.list({
       ...(values.provider === undefined ? {} : { provider: values.provider }),
@@ -64,7 +65,7 @@ export async function show(args: string[], io: Io) {
   const { values, positionals } = parse(args, {})
   const [provider, eventId] = positionals
   if (provider === undefined || eventId === undefined) throw new UsageError('usage: webhook-inbox show <provider> <id>')
-  const store = openStore(values.db, io, 'read')
+  const store = openStore(values, io, 'read')
   try {
     const event = await store.get({ provider, eventId })
     if (!event) throw new FailedError(`no ${provider} event ${eventId} in the store`)

@@ -10,7 +10,8 @@ the row: keep processed events longer than any provider retries (Stripe: 3 days)
 Options:
   --older-than <d>   e.g. 30d, 12h (required)
   --status <list>    comma-separated statuses to delete (default processed)
-  --db <path>        the SQLite file (default $WEBHOOK_INBOX_DB or webhooks.db)
+  --db <path|url>    the SQLite file or postgres:// URL (default $DATABASE_URL if postgres://,
+                     else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json             print the count as JSON
 
 Examples:
@@ -25,7 +26,7 @@ export async function purge(args: string[], io: Io) {
   for (const status of statuses) {
     if (!(EVENT_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status: "${status}" is not one of ${EVENT_STATUSES.join(', ')}`)
   }
-  const store = openStore(values.db, io)
+  const store = openStore(values, io)
   try {
     const deleted = await store.purge({ before: Date.now() - age, statuses: statuses as EventStatus[], now: Date.now() })
     io.out(values.json ? JSON.stringify({ deleted }) : `deleted ${deleted} event(s) older than ${values['older-than']}`)

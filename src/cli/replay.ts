@@ -16,7 +16,8 @@ Options:
   --secret <secret>  signing secret for --url (default: $STRIPE_WEBHOOK_SECRET, …)
   --dev              sign with the development secret \`npm start\` uses
   --wait <duration>  how long to wait for the server to run it (default 30s)
-  --db <path>        the SQLite file (default $WEBHOOK_INBOX_DB or webhooks.db)
+  --db <path|url>    the SQLite file or postgres:// URL (default $DATABASE_URL if postgres://,
+                     else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json             print the result as JSON
 
 Examples:
@@ -30,7 +31,7 @@ export async function replay(args: string[], io: Io): Promise<number> {
   const [provider, eventId] = positionals
   if (provider === undefined || eventId === undefined) throw new UsageError('usage: webhook-inbox replay <provider> <id>')
   const waitMs = duration(values.wait ?? '30s', '--wait')
-  const store = openStore(values.db, io)
+  const store = openStore(values, io)
   try {
     const key = { provider, eventId }
     const stored = await store.get(key)

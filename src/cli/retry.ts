@@ -14,7 +14,8 @@ made due all the same).
 Options:
   --dead             retry dead-lettered events (default: failed ones)
   --wait <duration>  how long to wait for the server (default 60s; 0s returns at once)
-  --db <path>        the SQLite file (default $WEBHOOK_INBOX_DB or webhooks.db)
+  --db <path|url>    the SQLite file or postgres:// URL (default $DATABASE_URL if postgres://,
+                     else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json             print the result as JSON
 
 Examples:
@@ -27,7 +28,7 @@ export async function retry(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { dead: 'boolean', wait: 'string' })
   const status = values.dead ? 'dead' : 'failed'
   const waitMs = duration(values.wait ?? '60s', '--wait')
-  const store = openStore(values.db, io)
+  const store = openStore(values, io)
   try {
     const report = (result: object, line: string) => (values.json ? io.out(JSON.stringify(result)) : io.out(line))
     if (waitMs === 0) {

@@ -1,6 +1,7 @@
 import { EXIT, FailedError, type Io, UsageError } from './context.js'
 import { keys, keysHelp } from './keys.js'
 import { list, listHelp, show, showHelp } from './list.js'
+import { migrate, migrateHelp } from './migrate.js'
 import { purge, purgeHelp } from './purge.js'
 import { replay, replayHelp } from './replay.js'
 import { retry, retryHelp } from './retry.js'
@@ -16,8 +17,10 @@ Commands:
   retry [--dead]                      run failed (or dead-lettered) events now
   purge --older-than 30d              delete old processed events
   keys list|show|purge                the idempotency keys of the idempotency() middleware
+  migrate --db postgres://…           apply pending Postgres migrations (for migrate: false)
 
-Every command takes --db <path> (default $WEBHOOK_INBOX_DB or webhooks.db), --json and --help.
+Every command takes --db <path|postgres://…> (default $DATABASE_URL when it is a postgres://
+URL, else $WEBHOOK_INBOX_DB, else webhooks.db), --schema (Postgres), --json and --help.
 Secrets come from --secret or STRIPE_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET,
 SLACK_SIGNING_SECRET, RAZORPAY_WEBHOOK_SECRET.
 
@@ -38,6 +41,7 @@ const COMMANDS: Record<string, [Command, string]> = {
   retry: [retry, retryHelp],
   purge: [purge, purgeHelp],
   keys: [keys, keysHelp],
+  migrate: [migrate, migrateHelp],
 }
 
 /** Runs one CLI invocation and returns its exit code; every failure is one line on stderr. */

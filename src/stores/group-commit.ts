@@ -84,6 +84,7 @@ export function groupCommit(store: Store, batch: Batch): Store {
   return {
     claim: enqueue(store.claim),
     take: enqueue(store.take),
+    takeDue: enqueue(store.takeDue),
     due: store.due,
     complete: enqueue(store.complete),
     fail: enqueue(store.fail),

@@ -23,9 +23,11 @@ export function storeUnavailable(what: string, cause: unknown): WebhookError {
 }
 
 // Keyed by every Store method, so one added to Store and forgotten here fails to compile.
-const GUARDED: Record<keyof Store, true> = {
+// onDue is a synchronous subscription, not a call that can fail: passed through as it is.
+const GUARDED: Record<Exclude<keyof Store, 'onDue'>, true> = {
   claim: true,
   take: true,
+  takeDue: true,
   due: true,
   complete: true,
   fail: true,
@@ -43,8 +45,8 @@ const GUARDED: Record<keyof Store, true> = {
  * cause that carries no query parameters, whichever method failed.
  */
 export function guardStore(store: Store): Store {
-  const guarded = {} as Record<string, unknown>
-  for (const method of Object.keys(GUARDED) as (keyof Store)[]) {
+  const guarded: Record<string, unknown> = store.onDue ? { onDue: store.onDue.bind(store) } : {}
+  for (const method of Object.keys(GUARDED) as (keyof typeof GUARDED)[]) {
     const call = store[method] as (...args: unknown[]) => Promise<unknown>
     guarded[method] = async (...args: unknown[]) => {
       try {

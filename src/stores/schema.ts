@@ -1,6 +1,8 @@
 import { index, integer, primaryKey, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core'
 
-export const EVENT_STATUSES = ['received', 'processing', 'processed', 'failed', 'dead'] as const
+import { EVENT_STATUSES, KEY_STATUSES } from './statuses.js'
+
+export { EVENT_STATUSES }
 
 /**
  * One row per (provider, event_id): the dedupe table and the durable record
@@ -69,7 +71,6 @@ export const webhookEventParts = sqliteTable(
   (t) => [primaryKey({ columns: [t.digest, t.part] })],
 )
 
-export const KEY_STATUSES = ['running', 'completed'] as const
 
 /**
  * One row per (scope, key) of the Idempotency-Key middleware: a run in flight, or the

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, not, notExists, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, lt, not, notExists, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { PART_LENGTH, splitBody } from './body-parts.js'
+import { lifecycle, toStored } from './lifecycle.js'
 import { sha256Hex } from '../digest.js'
 import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
 import type { ClaimResult, EventKey, ListFilter, NewEvent, Store, StoredEvent } from './types.js'
@@ -14,44 +15,9 @@ type AnySqliteDb = BaseSQLiteDatabase<'sync' | 'async', any>
 
 type Row = typeof t.$inferSelect
 
-function toStored({ id: _id, bodyParts: _parts, headers, ...row }: Row): StoredEvent {
-  return { ...row, headers: JSON.parse(headers) as Record<string, string> }
-}
-
 const p = <T extends string>(name: T) => sql.placeholder(name)
-/** A placeholder where drizzle's types want an SQL expression (update sets). */
-const v = (name: string) => sql`${sql.placeholder(name)}`
 
-// The conditions, once, over named parameters: provider, eventId, now, attempt.
-const KEY = and(eq(t.provider, p('provider')), eq(t.eventId, p('eventId')))
-/** A run that died: its row is still `processing` but the lease has run out. */
-const LEASE_EXPIRED = and(eq(t.status, 'processing'), lte(t.lockedUntil, p('now')))
-/** Waiting or failed and its time has come, or abandoned by a run that died. */
-const DUE = or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, p('now'))), LEASE_EXPIRED)
-/** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
-const HELD = and(KEY, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))
-
-const LEASE = { status: 'processing', attempts: sql`${t.attempts} + 1`, lockedUntil: v('lockedUntil'), updatedAt: v('now') } as const
-const WAITING = { status: 'received', nextAttemptAt: v('now'), lockedUntil: null, updatedAt: v('now') } as const
-/** Restarts the maxAttempts count; attempts itself only grows, as it fences stale runs. */
-const REQUEUED = { ...WAITING, attemptBase: sql`${t.attempts}` } as const
-
-/** Every column but the key, the body and the headers. */
-const STATE = {
-  type: t.type,
-  digest: t.digest,
-  status: t.status,
-  attempts: t.attempts,
-  attemptBase: t.attemptBase,
-  replay: t.replay,
-  replays: t.replays,
-  lockedUntil: t.lockedUntil,
-  nextAttemptAt: t.nextAttemptAt,
-  lastError: t.lastError,
-  receivedAt: t.receivedAt,
-  processedAt: t.processedAt,
-  updatedAt: t.updatedAt,
-}
+const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, requeuedAll, live, listed } = lifecycle(t)
 
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: AnySqliteDb) {
@@ -59,28 +25,14 @@ function prepareStatements(db: AnySqliteDb) {
   const insert = (queue: boolean) =>
     db
       .insert(t)
-      .values({
-        provider: p('provider'),
-        eventId: p('eventId'),
-        type: p('type'),
-        body: p('body'),
-        bodyParts: p('bodyParts'),
-        digest: p('digest'),
-        headers: p('headers'),
-        status: queue ? 'received' : 'processing',
-        attempts: queue ? 0 : 1,
-        lockedUntil: queue ? null : p('lockedUntil'),
-        nextAttemptAt: queue ? p('now') : null,
-        receivedAt: p('now'),
-        updatedAt: p('now'),
-      })
+      .values({ ...inserted(queue), bodyParts: p('bodyParts') })
       // One statement decides it: a new row is inserted, a waiting, failed or abandoned
       // one is taken over, and anything else is left alone (ON CONFLICT … WHERE false
       // acts as DO NOTHING), so two concurrent deliveries can never both get the event.
       .onConflictDoUpdate({
         target: [t.provider, t.eventId],
         set: queue ? WAITING : LEASE,
-        setWhere: queue ? or(eq(t.status, 'failed'), LEASE_EXPIRED) : or(inArray(t.status, ['received', 'failed']), LEASE_EXPIRED),
+        setWhere: claimable(queue),
       })
       // The same signed bytes under another id (a captured delivery with forged headers):
       // a duplicate, never a second event.
@@ -92,6 +44,12 @@ function prepareStatements(db: AnySqliteDb) {
     claim: insert(false),
     queue: insert(true),
     take: db.update(t).set(LEASE).where(and(KEY, DUE)).returning().prepare(),
+    takeDue: db
+      .update(t)
+      .set(LEASE)
+      .where(and(DUE, inArray(t.id, db.select({ id: t.id }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit')))))
+      .returning()
+      .prepare(),
     // A body's parts are written once and never change, so a second writer's are dropped.
     part: db
       .insert(parts)
@@ -109,32 +67,31 @@ function prepareStatements(db: AnySqliteDb) {
       .select({ provider: t.provider, eventId: t.eventId })
       .from(t)
       .where(DUE)
-      .orderBy(asc(sql`coalesce(${t.nextAttemptAt}, ${t.lockedUntil})`))
+      .orderBy(asc(DUE_ORDER))
       .limit(p('limit'))
       .prepare(),
     complete: db
       .update(t)
-      .set({ status: 'processed', processedAt: v('now'), lockedUntil: null, nextAttemptAt: null, replay: false, updatedAt: v('now') })
+      .set(COMPLETED)
       .where(HELD)
       .returning(changed)
       .prepare(),
     fail: db
       .update(t)
-      // A failed run settles a replay as complete() does: the replay was run, and its retries are ordinary runs.
-      .set({ status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), lockedUntil: null, replay: false, updatedAt: v('now') })
+      .set(FAILED)
       .where(HELD)
       .returning(changed)
       .prepare(),
     release: db
       .update(t)
-      .set({ ...WAITING, attempts: sql`${t.attempts} - 1` })
+      .set(RELEASED)
       .where(HELD)
       .returning(changed)
       .prepare(),
     replay: db
       .update(t)
-      .set({ ...REQUEUED, replay: true, replays: sql`${t.replays} + 1` })
-      .where(and(KEY, or(sql`${t.status} <> 'processing'`, LEASE_EXPIRED)))
+      .set(REPLAYED)
+      .where(REPLAYABLE)
       .returning(changed)
       .prepare(),
     revive: db.update(t).set(REQUEUED).where(and(KEY, eq(t.status, 'dead'))).returning(changed).prepare(),
@@ -180,6 +137,12 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     }
   }
   let digestsFilled: Promise<void> | undefined
+  // The sweeper's path, not a delivery's: a one-off pass over rows from before digests.
+  const digestsReady = () =>
+    (digestsFilled ??= fillDigests().catch((error: unknown) => {
+      digestsFilled = undefined
+      throw error
+    }))
 
   return {
     async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
@@ -203,13 +166,14 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
       return withBody(rows[0])
     },
 
+    async takeDue({ now, leaseMs, limit }) {
+      await digestsReady()
+      const rows: Row[] = await statements().takeDue.all({ now, lockedUntil: now + leaseMs, limit })
+      return Promise.all(rows.map(async (row) => (await withBody(row))!))
+    },
+
     async due(now, limit) {
-      // The sweeper's path, not a delivery's: a one-off pass over rows from before digests.
-      digestsFilled ??= fillDigests().catch((error: unknown) => {
-        digestsFilled = undefined
-        throw error
-      })
-      await digestsFilled
+      await digestsReady()
       return statements().due.all({ now, limit })
     },
 
@@ -229,7 +193,7 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     async requeueAll(status, now) {
       const rows = await db
         .update(t)
-        .set(status === 'dead' ? { status: 'received', attemptBase: sql`${t.attempts}`, nextAttemptAt: now, updatedAt: now } : { nextAttemptAt: now, updatedAt: now })
+        .set(requeuedAll(status, now))
         .where(eq(t.status, status))
         .returning({ id: t.id })
         .all()
@@ -242,10 +206,9 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
 
     async purge({ before, statuses, now }) {
       if (statuses.length === 0) return 0
-      const live = and(eq(t.status, 'processing'), gt(t.lockedUntil, now))
       const rows = await db
         .delete(t)
-        .where(and(inArray(t.status, [...statuses]), lt(t.updatedAt, before), not(live!)))
+        .where(and(inArray(t.status, [...statuses]), lt(t.updatedAt, before), not(live(now))))
         .returning({ id: t.id })
         .all()
       // Parts are written before their row, so only parts older than the cut-off can be orphans.
@@ -262,16 +225,11 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     },
 
     async list(filter: ListFilter = {}) {
-      const conditions: SQL[] = []
-      if (filter.provider !== undefined) conditions.push(eq(t.provider, filter.provider))
-      if (filter.eventId !== undefined) conditions.push(eq(t.eventId, filter.eventId))
-      if (filter.status !== undefined) conditions.push(eq(t.status, filter.status))
-      if (filter.since !== undefined) conditions.push(gte(t.receivedAt, filter.since))
       // Never the body or headers: a list of many large events would read them all for nothing.
       return db
         .select({ provider: t.provider, eventId: t.eventId, ...STATE })
         .from(t)
-        .where(and(...conditions))
+        .where(listed(filter))
         .orderBy(desc(t.receivedAt), desc(t.id))
         .limit(filter.limit ?? 100)
         .all()

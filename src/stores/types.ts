@@ -1,4 +1,4 @@
-import type { EVENT_STATUSES, KEY_STATUSES } from './schema.js'
+import type { EVENT_STATUSES, KEY_STATUSES } from './statuses.js'
 
 /**
  * `received` (stored, waiting for a run at `nextAttemptAt`) → `processing` (one run
@@ -83,6 +83,12 @@ export interface Store {
   claim(event: NewEvent, options: ClaimOptions): Promise<ClaimResult>
   /** Leases one due event (waiting or failed with `nextAttemptAt` ≤ now, or lease expired) to the caller. */
   take(key: EventKey, options: { now: number; leaseMs: number }): Promise<StoredEvent | undefined>
+  /**
+   * Leases up to `limit` due events at once, the longest waiting first, each as the
+   * next attempt (what `take()` does for one key): the sweeper's batch. Two callers
+   * never get the same event.
+   */
+  takeDue(options: { now: number; leaseMs: number; limit: number }): Promise<StoredEvent[]>
   /** Keys of up to `limit` due events, the longest waiting first. */
   due(now: number, limit: number): Promise<EventKey[]>
   /** Marks attempt `attempt` processed; false when that claim no longer holds the row. */
@@ -109,6 +115,12 @@ export interface Store {
   /** Summaries (no body, no headers), newest first. */
   list(filter?: ListFilter): Promise<EventSummary[]>
   close(): Promise<void>
+  /**
+   * Calls `listener` when an event may have become due (queued, requeued, released),
+   * by any process sharing the store, so a sweeper need not wait for its next poll.
+   * Stores without cross-process notifications leave it out. Returns the unsubscribe.
+   */
+  onDue?(listener: () => void): () => void
 }
 
 /** `running`: a request holds the key until `expiresAt`; `completed`: its response is kept until `expiresAt`. */

@@ -166,6 +166,49 @@ export function testStore(c: StoreCase) {
       expect(taken[0]).toMatchObject({ status: 'processing', attempts: 2, lockedUntil: NOW + 10 + LEASE })
     })
 
+    it('store.claim() returns duplicate for the same digest under another event_id of the same provider', async () => {
+      const store = await c.create()
+      const signed = { ...newEvent('dg1'), digest: 'a'.repeat(64) }
+      expect((await store.claim(signed, { now: NOW, leaseMs: LEASE })).outcome).toBe('claimed')
+      expect(await store.claim({ ...signed, eventId: 'dg2' }, { now: NOW, leaseMs: LEASE })).toEqual({ outcome: 'duplicate' })
+      expect(await store.claim({ ...signed, eventId: 'dg3' }, { now: NOW, leaseMs: LEASE, queue: true })).toEqual({ outcome: 'duplicate' })
+      expect((await store.claim({ ...signed, provider: 'github-app-2' }, { now: NOW, leaseMs: LEASE })).outcome).toBe('claimed')
+      expect(await store.get({ provider: 'github', eventId: 'dg2' })).toBeUndefined()
+    })
+
+    it('store.takeDue() leases up to limit due events, longest waiting first, each as its next attempt, and no others', async () => {
+      const store = await c.create()
+      const key = (eventId: string) => ({ provider: 'github', eventId })
+      await store.claim(newEvent('td-late'), { now: NOW + 30, leaseMs: LEASE, queue: true })
+      await store.claim(newEvent('td-early'), { now: NOW + 10, leaseMs: LEASE, queue: true })
+      await store.claim(newEvent('td-mid'), { now: NOW + 20, leaseMs: LEASE, queue: true })
+      await store.claim(newEvent('td-future'), { now: NOW, leaseMs: LEASE })
+      await store.fail(key('td-future'), 1, { error: 'x', nextAttemptAt: NOW + 10_000, now: NOW })
+      await store.claim(newEvent('td-running'), { now: NOW, leaseMs: LEASE })
+      const taken = await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 2 })
+      expect(taken.map((e) => e.eventId).sort()).toEqual(['td-early', 'td-mid'])
+      expect(taken[0]).toMatchObject({ ...newEvent(taken[0]!.eventId), status: 'processing', attempts: 1, lockedUntil: NOW + 100 + LEASE })
+      expect((await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10 })).map((e) => e.eventId)).toEqual(['td-late'])
+      expect(await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10 })).toEqual([])
+    })
+
+    it('store.takeDue() from 4 concurrent callers over 40 due events gives each event to exactly one of them', async () => {
+      const store = await c.create()
+      for (let i = 0; i < 40; i++) await store.claim(newEvent(`tc${i}`), { now: NOW, leaseMs: LEASE, queue: true })
+      const batches = await Promise.all(Array.from({ length: 4 }, () => store.takeDue({ now: NOW + 1, leaseMs: LEASE, limit: 15 })))
+      const ids = batches.flat().map((e) => e.eventId)
+      expect(ids).toHaveLength(40)
+      expect(new Set(ids).size).toBe(40)
+    })
+
+    it('store.takeDue() returns a body too large for one part whole, as get() does', async () => {
+      const store = await c.create()
+      const body = `{"text":"${'ü🚀'.repeat(400_000)}"}`
+      await store.claim({ ...newEvent('big'), body, digest: 'b'.repeat(64) }, { now: NOW, leaseMs: LEASE, queue: true })
+      const [taken] = await store.takeDue({ now: NOW, leaseMs: LEASE, limit: 1 })
+      expect(taken?.body).toBe(body)
+    })
+
     it('store.release() gives a lease back: the event waits again, due now, with the attempt uncounted', async () => {
       const store = await c.create()
       const key = { provider: 'github', eventId: 'r1' }

@@ -99,7 +99,9 @@ describe('real processes sharing one SQLite file', () => {
     expect(row('grace-1')).toEqual({ status: 'received', attempts: 0 })
 
     await start({})
-    await waitFor(() => ledgerLines(paths().ledger, 'done', 'grace-1').length === 1, 10_000, 'the next process to run it')
+    // The handler writes its ledger line before complete() commits, so wait for the row.
+    await waitFor(() => (row('grace-1') as { status?: string } | undefined)?.status === 'processed', 10_000, 'the next process to run it')
+    expect(ledgerLines(paths().ledger, 'done', 'grace-1')).toHaveLength(1)
     expect(row('grace-1')).toEqual({ status: 'processed', attempts: 1 })
   }, 30_000)
 })

@@ -18,7 +18,7 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-example-'))
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', WEBHOOK_INBOX_DB: join(dir, 'webhooks.db') }
-    for (const name of ['STRIPE_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET', 'SLACK_SIGNING_SECRET', 'RAZORPAY_WEBHOOK_SECRET']) delete env[name]
+    for (const name of ['DATABASE_URL', 'STRIPE_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET', 'SLACK_SIGNING_SECRET', 'RAZORPAY_WEBHOOK_SECRET']) delete env[name]
     child = spawn(process.execPath, ['--import', 'tsx', 'examples/node.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     base = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`example did not start:\n${output}`)), 15_000)

@@ -1,0 +1,50 @@
+import { bigint, bigserial, boolean, index, integer, pgSchema, pgTable, text, unique } from 'drizzle-orm/pg-core'
+import { EVENT_STATUSES } from '../statuses.js'
+
+/**
+ * The pg dialect's webhook_events, column for column the SQLite table (see
+ * ../schema.ts for what each column means), in the Postgres schema `schema`. Times
+ * are Unix milliseconds in bigint columns, read back as JS numbers.
+ *
+ * There is no webhook_event_parts table: parts exist because a D1 value holds about
+ * 2 MB, while a Postgres text value holds up to 1 GB, so every body is stored whole
+ * and `body_parts` is always 1 (kept so a row has the same shape on every store).
+ */
+export function pgTables(schema: string) {
+  // drizzle refuses pgSchema('public'); the two table functions differ only in that schema name.
+  const table = schema === 'public' ? pgTable : (pgSchema(schema).table as unknown as typeof pgTable)
+  const millis = (name: string) => bigint(name, { mode: 'number' })
+  const webhookEvents = table(
+    'webhook_events',
+    {
+      id: bigserial('id', { mode: 'number' }).primaryKey(),
+      provider: text('provider').notNull(),
+      eventId: text('event_id').notNull(),
+      type: text('type').notNull(),
+      body: text('body').notNull(),
+      bodyParts: integer('body_parts').notNull().default(1),
+      digest: text('digest'),
+      headers: text('headers').notNull(),
+      status: text('status', { enum: EVENT_STATUSES }).notNull(),
+      attempts: integer('attempts').notNull(),
+      attemptBase: integer('attempt_base').notNull().default(0),
+      lockedUntil: millis('locked_until'),
+      nextAttemptAt: millis('next_attempt_at'),
+      lastError: text('last_error'),
+      replay: boolean('replay').notNull().default(false),
+      replays: integer('replays').notNull().default(0),
+      receivedAt: millis('received_at').notNull(),
+      processedAt: millis('processed_at'),
+      updatedAt: millis('updated_at').notNull(),
+    },
+    (t) => [
+      unique('webhook_events_provider_event_id').on(t.provider, t.eventId),
+      unique('webhook_events_digest_provider').on(t.digest, t.provider),
+      index('webhook_events_status_next_attempt').on(t.status, t.nextAttemptAt),
+    ],
+  )
+  return { webhookEvents }
+}
+
+/** The tables in `public`, for drizzle-kit (drizzle.pg.config.ts); migrations name no schema, so they apply to any. */
+export const { webhookEvents } = pgTables('public')

@@ -1,0 +1,255 @@
+import { and, asc, desc, eq, inArray, lt, not, sql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import pg from 'pg'
+import { WebhookError } from '../../errors.js'
+import { lifecycle, toStored } from '../lifecycle.js'
+import type { ClaimResult, EventStatus, ListFilter, Store, StoredEvent } from '../types.js'
+import { onDueListeners } from './listen.js'
+import { migratePostgres } from './migrate.js'
+import { pgTables } from './schema.js'
+
+export type PostgresConnection =
+  /** A pool of at most `poolMax` (default 10) connections, owned and ended by the store. */
+  | { connectionString: string; poolMax?: number; pool?: never }
+  /** Your own pool (your pooler, TLS and limits): `close()` leaves it open. */
+  | { pool: pg.Pool; connectionString?: never; poolMax?: never }
+
+export type PostgresStoreOptions = PostgresConnection & {
+  /** The Postgres schema the tables live in; created by the migrations when missing. Default `public`. */
+  schema?: string
+  /** Apply pending migrations on first use (default). `false` when you run `webhook-inbox migrate` yourself. */
+  migrate?: boolean
+}
+
+export interface PostgresStore extends Store {
+  readonly pool: pg.Pool
+  /**
+   * Connects and applies pending migrations now instead of on the first call, so a
+   * wrong URL or an unreachable server fails at start-up. Every method awaits it.
+   */
+  ready(): Promise<void>
+}
+
+const p = (name: string) => sql.placeholder(name)
+const DIGEST_UNIQUE = 'webhook_events_digest_provider'
+
+/** `host:port/database`: where the store connects, never with the password. */
+function describeTarget(config: pg.PoolConfig): string {
+  let { host, port, database } = config
+  if (config.connectionString !== undefined) {
+    // URL's own error would carry the whole string, password included.
+    if (!URL.canParse(config.connectionString)) return 'the server in connectionString (not a URL)'
+    const url = new URL(config.connectionString)
+    host = decodeURIComponent(url.hostname) || url.searchParams.get('host') || undefined
+    port = url.port === '' ? undefined : Number(url.port)
+    database = decodeURIComponent(url.pathname.slice(1)) || undefined
+  }
+  return `${host ?? 'localhost'}:${port ?? 5432}/${database ?? config.user ?? 'postgres'}`
+}
+
+/** The driver's error under drizzle's wrapper, which carries the parameters. */
+function pgError(error: unknown): { code?: string; constraint?: string; message?: string } {
+  let inner = error
+  while (inner instanceof Error && !('severity' in inner) && inner.cause !== undefined) inner = inner.cause
+  return inner as { code?: string; constraint?: string; message?: string }
+}
+
+function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string) {
+  const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED } = lifecycle(t)
+  // Named per schema: node-postgres reuses a statement by name on each connection, and
+  // two stores on one pool with different schemas must not share one.
+  const name = (statement: string) => `webhook-inbox ${schema} ${statement}`
+  const changed = { id: t.id }
+  const insert = (queue: boolean) =>
+    db
+      .insert(t)
+      .values(inserted(queue))
+      // As on SQLite, one statement decides it (ON CONFLICT … WHERE false leaves the row
+      // alone). Postgres allows one ON CONFLICT target only, so the digest's unique key
+      // is not an arbiter here: a conflict on it raises unique_violation, which claim()
+      // answers duplicate. That costs nothing on the common path, and the statement
+      // still writes nothing when it raises.
+      .onConflictDoUpdate({ target: [t.provider, t.eventId], set: queue ? WAITING : LEASE, setWhere: claimable(queue) })
+      .returning(STATE)
+      .prepare(name(queue ? 'queue' : 'claim'))
+  const due = db.select({ id: t.id }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit'))
+  return {
+    claim: insert(false),
+    queue: insert(true),
+    take: db.update(t).set(LEASE).where(and(KEY, DUE)).returning().prepare(name('take')),
+    // SKIP LOCKED: sweepers of other instances take other rows instead of waiting on these.
+    takeDue: db
+      .update(t)
+      .set(LEASE)
+      .where(and(DUE, inArray(t.id, due.for('update', { skipLocked: true }))))
+      .returning()
+      .prepare(name('takeDue')),
+    due: db.select({ provider: t.provider, eventId: t.eventId }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit')).prepare(name('due')),
+    complete: db.update(t).set(COMPLETED).where(HELD).returning(changed).prepare(name('complete')),
+    fail: db.update(t).set(FAILED).where(HELD).returning(changed).prepare(name('fail')),
+    release: db.update(t).set(RELEASED).where(HELD).returning(changed).prepare(name('release')),
+    replay: db.update(t).set(REPLAYED).where(REPLAYABLE).returning(changed).prepare(name('replay')),
+    revive: db.update(t).set(REQUEUED).where(and(KEY, eq(t.status, 'dead'))).returning(changed).prepare(name('revive')),
+    get: db.select().from(t).where(KEY).limit(1).prepare(name('get')),
+  }
+}
+
+/**
+ * The store for many instances behind a load balancer: PostgreSQL through drizzle and
+ * node-postgres. Same statements and fencing as the SQLite store; the sweeper's batch
+ * take uses `FOR UPDATE SKIP LOCKED`, and queued or requeued events wake every
+ * instance's sweeper with `NOTIFY`. Migrations from drizzle-pg/ are applied on first
+ * use under an advisory lock (`migrate: false` to run them yourself).
+ *
+ * During a database outage every call rejects (deliveries are answered 503) and the
+ * pool reconnects on its own once the server is back.
+ *
+ * @example
+ * postgresStore({ connectionString: process.env.DATABASE_URL })
+ */
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
+  const schema = options.schema ?? 'public'
+  const ownPool = options.pool === undefined
+  let pool: pg.Pool
+  if (options.pool !== undefined) pool = options.pool
+  else {
+    if (!/^postgres(ql)?:\/\//.test(options.connectionString ?? '')) {
+      throw new TypeError('[webhook-inbox] postgres: connectionString must be a postgres:// or postgresql:// URL')
+    }
+    pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolMax ?? 10, connectionTimeoutMillis: 10_000 })
+  }
+  const target = describeTarget(pool.options)
+  // An idle connection that breaks (the server restarted) is dropped and replaced by the
+  // pool; without a listener its error would crash the process. The outage itself is
+  // reported by the calls that fail meanwhile (503, onError).
+  const ignore = () => {}
+  pool.on('error', ignore)
+
+  const db = drizzle({ client: pool })
+  const { webhookEvents: t } = pgTables(schema)
+  const { STATE, requeuedAll, live, listed } = lifecycle(t)
+  const statements = prepareStatements(db, t, schema)
+  const channel = `webhook_inbox ${schema}`.slice(0, 63)
+  let closed = false
+
+  let readying: Promise<void> | undefined
+  function ready(): Promise<void> {
+    if (closed) return Promise.reject(new WebhookError('store_unavailable', 'postgres: the store is closed'))
+    return (readying ??= (options.migrate === false ? pool.query('SELECT 1').then(ignore) : migratePostgres(pool, schema)).catch((cause: unknown) => {
+      // Not cached: an outage at start-up must not outlive the outage.
+      readying = undefined
+      const { code, message } = pgError(cause)
+      throw new WebhookError('store_unavailable', `postgres: cannot use ${target}, schema "${schema}" (${code ?? 'error'}: ${message ?? String(cause)})`, { cause })
+    }))
+  }
+
+  /** Wakes sweepers listening anywhere; best effort, as their poll picks the event up anyway. */
+  const notify = () => void pool.query('SELECT pg_notify($1, $2)', [channel, '']).catch(ignore)
+  const notifying = <T>(changed: T) => {
+    if (changed) notify()
+    return changed
+  }
+  const listeners = onDueListeners(pool, channel, ready)
+
+  return {
+    pool,
+    ready,
+
+    async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
+      await ready()
+      const params = { ...event, digest: event.digest ?? null, headers: JSON.stringify(event.headers), now, lockedUntil: now + leaseMs }
+      let rows: Omit<StoredEvent, 'body' | 'headers' | 'provider' | 'eventId'>[]
+      try {
+        rows = await (queue ? statements.queue : statements.claim).execute(params)
+      } catch (error) {
+        const { code, constraint } = pgError(error)
+        if (code === '23505' && constraint === DIGEST_UNIQUE) return { outcome: 'duplicate' }
+        throw error
+      }
+      const [row] = rows
+      if (!row) return { outcome: 'duplicate' }
+      if (row.status === 'received') notify()
+      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: { ...event, ...row } }
+    },
+
+    async take(key, { now, leaseMs }) {
+      await ready()
+      const [row] = await statements.take.execute({ ...key, now, lockedUntil: now + leaseMs })
+      return row && toStored(row)
+    },
+
+    async takeDue({ now, leaseMs, limit }) {
+      await ready()
+      return (await statements.takeDue.execute({ now, lockedUntil: now + leaseMs, limit })).map(toStored)
+    },
+
+    async due(now, limit) {
+      await ready()
+      return statements.due.execute({ now, limit })
+    },
+
+    async complete(key, attempt, now) {
+      await ready()
+      return (await statements.complete.execute({ ...key, attempt, now })).length === 1
+    },
+
+    async fail(key, attempt, { error, nextAttemptAt, now }) {
+      await ready()
+      const status: EventStatus = nextAttemptAt === null ? 'dead' : 'failed'
+      return (await statements.fail.execute({ ...key, attempt, now, status, error, nextAttemptAt })).length === 1
+    },
+
+    async requeue(key, { now, reason }) {
+      await ready()
+      const rows = await (reason === 'replay' ? statements.replay : statements.revive).execute({ ...key, now })
+      return notifying(rows.length === 1)
+    },
+
+    async requeueAll(status, now) {
+      await ready()
+      const rows = await db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).returning({ id: t.id })
+      return notifying(rows.length)
+    },
+
+    async release(key, attempt, now) {
+      await ready()
+      return notifying((await statements.release.execute({ ...key, attempt, now })).length === 1)
+    },
+
+    async purge({ before, statuses, now }) {
+      await ready()
+      if (statuses.length === 0) return 0
+      const rows = await db
+        .delete(t)
+        .where(and(inArray(t.status, [...statuses]), lt(t.updatedAt, before), not(live(now))))
+        .returning({ id: t.id })
+      return rows.length
+    },
+
+    async get(key) {
+      await ready()
+      const [row] = await statements.get.execute({ ...key })
+      return row && toStored(row)
+    },
+
+    async list(filter: ListFilter = {}) {
+      await ready()
+      return db
+        .select({ provider: t.provider, eventId: t.eventId, ...STATE })
+        .from(t)
+        .where(listed(filter))
+        .orderBy(desc(t.receivedAt), desc(t.id))
+        .limit(filter.limit ?? 100)
+    },
+
+    onDue: listeners.add,
+
+    async close() {
+      if (closed) return
+      closed = true
+      await listeners.close()
+      if (ownPool) await pool.end()
+      else pool.off('error', ignore)
+    },
+  }
+}

@@ -1,0 +1,32 @@
+import pg from 'pg'
+import { postgresStore, type PostgresStoreOptions } from '../src/stores/postgres/index.js'
+import { onCleanup } from './node-helpers.js'
+
+/** The test server's URL (see .ci/postgres.sh); the suites skip without it (test/postgres-setup.ts). */
+export const PG_URL = process.env.WEBHOOK_INBOX_TEST_PG_URL ?? ''
+
+let schemas = 0
+/** A schema name no other test, file or process uses. */
+export const freshSchema = (tag = 'test') => `${tag}_${process.pid}_${++schemas}_${Date.now() % 100_000}`
+
+/** Drops `schema` once the test ends, whatever the test left in it. */
+export function dropAfterTest(schema: string, url = PG_URL) {
+  onCleanup(async () => {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    } finally {
+      await client.end()
+    }
+  })
+}
+
+/** A store on an empty schema of its own, closed and dropped after the test. */
+export function tempPostgresStore(options: Omit<PostgresStoreOptions, 'connectionString' | 'pool'> = {}) {
+  const schema = options.schema ?? freshSchema()
+  const store = postgresStore({ connectionString: PG_URL, ...options, schema })
+  dropAfterTest(schema)
+  onCleanup(() => store.close())
+  return { store, schema }
+}
