@@ -4,7 +4,7 @@ import { github, razorpay, slack, stripe } from '../providers/index.js'
 import { WebhookError } from '../src/errors.js'
 import { createInbox } from '../src/inbox.js'
 import { sqliteStore } from '../src/stores/sqlite.js'
-import { NOW, signedDelivery } from './helpers.js'
+import { NOW, signedDelivery, waitFor } from './helpers.js'
 import { tempStore } from './node-helpers.js'
 
 const SECRET = 'inbox-test-secret'
@@ -68,9 +68,9 @@ describe('inbox.fetch() answers', () => {
       await gate
     })
     const first = inbox.fetch(await githubDelivery('gh-inflight'))
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await waitFor(() => calls === 1, 5_000, "the first delivery's handler to start")
     const second = await inbox.fetch(await githubDelivery('gh-inflight'))
-    expect(second.headers.get('webhook-inbox-status')).toBe('duplicate')
+    expect([second.status, second.headers.get('webhook-inbox-status')]).toEqual([200, 'duplicate'])
     release()
     expect((await first).status).toBe(200)
     expect(calls).toBe(1)
@@ -320,20 +320,26 @@ describe('inbox handlers', () => {
 })
 
 describe('inbox under concurrency', () => {
-  it('inbox.fetch() runs the handler once for 50 concurrent identical deliveries and answers every one 2xx', async () => {
+  it('inbox.fetch() runs the handler once for 50 concurrent identical deliveries, answers the other 49 duplicate while it runs, and every one 2xx', async () => {
     const { inbox } = setup()
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
     let calls = 0
     inbox.onAny(async () => {
       calls++
-      await new Promise((resolve) => setTimeout(resolve, 5))
+      await gate
     })
     const request = await githubDelivery('gh-burst')
     const body = await request.text()
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, () => inbox.fetch(new Request(request.url, { method: 'POST', headers: request.headers, body }))),
-    )
+    const pending = Array.from({ length: 50 }, () => inbox.fetch(new Request(request.url, { method: 'POST', headers: request.headers, body })))
+    let answered = 0
+    for (const response of pending) void response.then(() => answered++)
+    await waitFor(() => calls === 1 && answered === 49, 5_000, 'the other 49 deliveries to be answered while the handler runs')
+    release()
+    const responses = await Promise.all(pending)
     expect(responses.map((r) => r.status).every((s) => s >= 200 && s < 300)).toBe(true)
     expect(responses.filter((r) => r.headers.get('webhook-inbox-status') === 'processed')).toHaveLength(1)
+    expect(responses.filter((r) => r.headers.get('webhook-inbox-status') === 'duplicate')).toHaveLength(49)
     expect(calls).toBe(1)
   })
 })

