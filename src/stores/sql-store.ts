@@ -137,12 +137,18 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     }
   }
   let digestsFilled: Promise<void> | undefined
+  let digestsDone = false
   // The sweeper's path, not a delivery's: a one-off pass over rows from before digests.
+  // Once done it is skipped without an await, so the sweeper's statement still runs
+  // synchronously inside its group-commit batch on better-sqlite3.
   const digestsReady = () =>
-    (digestsFilled ??= fillDigests().catch((error: unknown) => {
-      digestsFilled = undefined
-      throw error
-    }))
+    (digestsFilled ??= fillDigests().then(
+      () => void (digestsDone = true),
+      (error: unknown) => {
+        digestsFilled = undefined
+        throw error
+      },
+    ))
 
   return {
     async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
@@ -167,13 +173,13 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
     },
 
     async takeDue({ now, leaseMs, limit }) {
-      await digestsReady()
+      if (!digestsDone) await digestsReady()
       const rows: Row[] = await statements().takeDue.all({ now, lockedUntil: now + leaseMs, limit })
       return Promise.all(rows.map(async (row) => (await withBody(row))!))
     },
 
     async due(now, limit) {
-      await digestsReady()
+      if (!digestsDone) await digestsReady()
       return statements().due.all({ now, limit })
     },
 
