@@ -26,9 +26,12 @@ export async function retryDue(state: InboxState, { limit = 100, concurrency = 4
     const events = await takeDue(state, Math.min(concurrency, limit - summary.taken))
     if (events.length === 0) break
     summary.taken += events.length
-    for (const outcome of await Promise.all(events.map((event) => runWithinLease(state, event)))) {
+    const outcomes = await Promise.all(events.map((event) => runWithinLease(state, event)))
+    for (const outcome of outcomes) {
       if (outcome.status === 'processed' || outcome.status === 'failed' || outcome.status === 'dead') summary[outcome.status]++
     }
+    // A whole lease has gone by: an abandoned event is due again, and this pass runs each event once.
+    if (outcomes.some((outcome) => outcome.status === 'abandoned')) break
   }
   return summary
 }
