@@ -166,7 +166,8 @@ export function testProvider(c: ProviderCase, createStore: () => Store | Promise
 
     it(`${c.name}().sign() output round-trips through verify() for a UTF-8 body`, async () => {
       const { input } = deliver('evt_conf_utf8')
-      const body = input.body.replace('}', ',"note":"Grüße, 東京 🚀"}')
+      // Into the outermost object: the last brace, whatever nests before it.
+      const body = input.body.replace(/}\s*$/, ',"note":"Grüße, 東京 🚀"}')
       const request = await signedDelivery(provider, c.name, { ...input, body })
       await expect(provider.verify(request, new TextEncoder().encode(body))).resolves.toMatchObject({ id: 'evt_conf_utf8' })
     })
