@@ -1,6 +1,6 @@
-import { hexToBytes, hmacHex, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
+import { hmacHex, importHmacKey } from '../src/crypto.js'
 import { utf8 } from '../src/bytes.js'
-import { checkTimestamp, MiB, parseJson, requireBody, requireHeader, requireHexSignature, requireString, resolveOptions } from './common.js'
+import { checkTimestamp, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac } from './common.js'
 import type { Provider, ProviderOptions, TimestampOptions } from './types.js'
 
 /**
@@ -58,12 +58,7 @@ export function linear(options: LinearOptions): Provider<LinearEvents> {
     storedHeaders: [],
     parse: (body) => read(body).payload,
     async verify(request, rawBody) {
-      const header = requireHeader(fail, request.headers, SIGNATURE)
-      const signature = hexToBytes(requireHexSignature(fail, SIGNATURE, header))!
-      const body = requireBody(fail, rawBody)
-      if (!(await verifyWithAnyKey(await keys, signature, rawBody))) {
-        throw fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
-      }
+      const body = await verifyHexBodyHmac(fail, keys, request.headers, SIGNATURE, rawBody)
       const { type, payload } = read(body)
       const sent = payload.webhookTimestamp
       if (typeof sent !== 'number' || !Number.isSafeInteger(sent)) throw fail('invalid_body', 'webhookTimestamp (ms) is missing from the body')
