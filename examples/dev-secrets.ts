@@ -1,5 +1,7 @@
+import type { BuiltInProviderName } from '../providers/registry.js'
 import { DEVELOPMENT_SECRETS } from '../src/testing/development-secrets.js'
-import type { ProviderName } from '../src/testing/fixture.js'
+
+export const PROVIDER_NAMES = Object.keys(DEVELOPMENT_SECRETS) as BuiltInProviderName[]
 
 /**
  * The example's signing secrets: the real ones from the environment, or the fixed
@@ -7,9 +9,10 @@ import type { ProviderName } from '../src/testing/fixture.js'
  * signed test events at once.
  */
 export function exampleSecrets() {
-  const secrets = {} as Record<ProviderName, string>
+  const secrets = {} as Record<BuiltInProviderName, string>
   const defaulted: string[] = []
-  for (const [provider, { variable, value }] of Object.entries(DEVELOPMENT_SECRETS) as [ProviderName, { variable: string; value: string }][]) {
+  for (const provider of PROVIDER_NAMES) {
+    const { variable, value } = DEVELOPMENT_SECRETS[provider]
     secrets[provider] = process.env[variable] || value
     if (!process.env[variable]) defaulted.push(`${variable}=${value}`)
   }

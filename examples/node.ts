@@ -3,12 +3,12 @@
 // from 'webhook-inbox', 'webhook-inbox/providers', 'webhook-inbox/stores/postgres' (or
 // /stores/sqlite) and 'webhook-inbox/node' instead of these relative paths.
 import { Hono } from 'hono'
-import { github, razorpay, slack, stripe } from '../providers/index.js'
+import { createProviders } from '../providers/index.js'
 import { createInbox } from '../src/index.js'
 import { serve } from '../src/node.js'
 import { postgresStore } from '../src/stores/postgres/index.js'
 import { sqliteStore } from '../src/stores/sqlite.js'
-import { examplePort, exampleSecrets } from './dev-secrets.js'
+import { examplePort, exampleSecrets, PROVIDER_NAMES } from './dev-secrets.js'
 
 const { secrets, defaulted } = exampleSecrets()
 const databaseUrl = process.env.DATABASE_URL ?? ''
@@ -21,12 +21,8 @@ if ('ready' in store) await store.ready()
 
 const inbox = createInbox({
   store,
-  providers: {
-    stripe: stripe({ secret: secrets.stripe }),
-    github: github({ secret: secrets.github }),
-    slack: slack({ secret: secrets.slack }),
-    razorpay: razorpay({ secret: secrets.razorpay }),
-  },
+  // Every built-in provider; in your app, name the ones you use: { stripe: stripe({ secret }), … }.
+  providers: createProviders(secrets),
 })
 
 inbox.on('stripe', 'payment_intent.succeeded', (event) => {
@@ -46,6 +42,12 @@ inbox.on('slack', 'slash_command', (event) => ({ response_type: 'ephemeral', tex
 inbox.on('razorpay', 'payment.captured', (event) => {
   console.log(`razorpay ${event.id}: ${event.type} ${event.payload.payload.payment?.entity.id}`)
 })
+inbox.on('shopify', 'orders/create', (event) => {
+  console.log(`shopify ${event.id}: order ${String(event.payload.name)} created`)
+})
+inbox.on('gitlab', 'merge_request.merge', (event) => {
+  console.log(`gitlab  ${event.id}: ${event.type} in project ${String((event.payload.project as { id?: number } | undefined)?.id)}`)
+})
 inbox.onAny((event) => {
   if (event.replay) console.log(`${event.provider} ${event.id}: replayed (run ${event.attempt})`)
 })
@@ -54,7 +56,7 @@ inbox.onError((error, event) => {
 })
 
 const app = new Hono()
-app.get('/', (c) => c.text('webhook-inbox example: POST signed webhooks to /webhooks/{stripe,github,slack,razorpay}\n'))
+app.get('/', (c) => c.text(`webhook-inbox example: POST signed webhooks to /webhooks/{${PROVIDER_NAMES.join(',')}}\n`))
 app.route('/webhooks', inbox.routes())
 
 // Serves on 127.0.0.1, runs the retry sweeper in this process, and on SIGTERM/SIGINT

@@ -1,3 +1,4 @@
+import { hexToBytes, type HmacKey, verifyWithAnyKey } from '../src/crypto.js'
 import { providerError, type WebhookError, type WebhookErrorCode } from '../src/errors.js'
 
 export type Fail = (code: WebhookErrorCode, message: string, cause?: unknown) => WebhookError
@@ -79,3 +80,16 @@ export function checkTimestamp(fail: Fail, seconds: number, nowMs: number, toler
 }
 
 export const MiB = 1024 * 1024
+
+/**
+ * The scheme Razorpay and Linear share: a hex HMAC-SHA256 of the raw body in one header,
+ * under any of `keys`. Returns the body as text once it is verified.
+ */
+export async function verifyHexBodyHmac(fail: Fail, keys: Promise<HmacKey[]>, headers: Headers, header: string, rawBody: Uint8Array) {
+  const signature = hexToBytes(requireHexSignature(fail, header, requireHeader(fail, headers, header)))!
+  const body = requireBody(fail, rawBody)
+  if (!(await verifyWithAnyKey(await keys, signature, rawBody))) {
+    throw fail('signature_mismatch', `${header} does not match the body under any configured secret`)
+  }
+  return body
+}

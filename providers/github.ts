@@ -1,5 +1,5 @@
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from '@octokit/webhooks'
-import { sign, verify } from '@octokit/webhooks-methods'
+import { sign, verifyWithFallback } from '@octokit/webhooks-methods'
 import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, resolveOptions } from './common.js'
 import { payloadMismatch } from './github-payload-shape.js'
 import type { Provider, ProviderOptions } from './types.js'
@@ -63,14 +63,9 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
       // with no hex pairs, so only a well-formed header ever reaches it.
       requireHexSignature(fail, SIGNATURE, header, 'sha256=')
       const body = requireBody(fail, rawBody)
-      let verified = false
-      for (const secret of secrets) {
-        if (await verify(secret, body, header.toLowerCase())) {
-          verified = true
-          break
-        }
-      }
-      if (!verified) {
+      // Octokit's own rotation loop: the first secret, then each of the others.
+      const [current, ...previous] = secrets
+      if (!(await verifyWithFallback(current!, body, header.toLowerCase(), previous))) {
         throw fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
       }
       return read(body, request.headers)

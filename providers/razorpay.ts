@@ -1,6 +1,6 @@
 import { utf8 } from '../src/bytes.js'
-import { hexToBytes, hmacHex, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
-import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, requireString, resolveOptions } from './common.js'
+import { hmacHex, importHmacKey } from '../src/crypto.js'
+import { MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac } from './common.js'
 import type { Provider, ProviderOptions } from './types.js'
 
 /** The envelope every Razorpay webhook shares; `payload` holds the entities. */
@@ -51,12 +51,7 @@ export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
     storedHeaders: [],
     parse: (body) => parseJson(fail, body),
     async verify(request, rawBody) {
-      const header = requireHeader(fail, request.headers, SIGNATURE)
-      const signature = hexToBytes(requireHexSignature(fail, SIGNATURE, header))!
-      const body = requireBody(fail, rawBody)
-      if (!(await verifyWithAnyKey(await keys, signature, rawBody))) {
-        throw fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
-      }
+      const body = await verifyHexBodyHmac(fail, keys, request.headers, SIGNATURE, rawBody)
       return read(body, request.headers)
     },
     async sign({ body, id }) {

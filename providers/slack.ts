@@ -52,15 +52,18 @@ export interface SlackSlashCommand {
   [field: string]: string
 }
 
-type InteractionType =
-  | 'block_actions'
-  | 'block_suggestion'
-  | 'view_submission'
-  | 'view_closed'
-  | 'shortcut'
-  | 'message_action'
-  | 'interactive_message'
-  | 'dialog_submission'
+const INTERACTION_TYPES = [
+  'block_actions',
+  'block_suggestion',
+  'view_submission',
+  'view_closed',
+  'shortcut',
+  'message_action',
+  'interactive_message',
+  'dialog_submission',
+] as const
+type InteractionType = (typeof INTERACTION_TYPES)[number]
+const INTERACTIONS = new Set<string>(INTERACTION_TYPES)
 
 /**
  * Events API deliveries by inner `event.type` (every event `@slack/types` lists),
@@ -168,4 +171,20 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
       }
     },
   }
+}
+
+/**
+ * The body Slack would send for a payload object, with `id` as its event id: a slash command's
+ * fields as a form, an interaction as a `payload=` form, an Events API envelope as JSON.
+ * Used by `signedRequest()` and the CLI, through the provider registry.
+ */
+export function encodeSlackPayload(payload: Record<string, unknown>, id: string | undefined): string {
+  if (typeof payload.command === 'string') {
+    const fields = id === undefined ? payload : { ...payload, trigger_id: id }
+    return new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)])).toString()
+  }
+  if (typeof payload.type === 'string' && INTERACTIONS.has(payload.type)) {
+    return new URLSearchParams({ payload: JSON.stringify(id === undefined ? payload : { ...payload, trigger_id: id }) }).toString()
+  }
+  return JSON.stringify(id === undefined ? payload : { ...payload, event_id: id })
 }

@@ -1,4 +1,4 @@
-import { utf8 } from './bytes.js'
+import { fromBase64, utf8 } from './bytes.js'
 
 /**
  * HMAC-SHA256 over Web Crypto, for the providers that have no official
@@ -33,10 +33,31 @@ export async function hmacHex(key: HmacKey, data: Uint8Array): Promise<string> {
   return bytesToHex(await crypto.subtle.sign('HMAC', key, data))
 }
 
-/** True when any key signs `data` to `signature`. */
-export async function verifyWithAnyKey(keys: readonly HmacKey[], signature: Uint8Array, data: Uint8Array) {
+/**
+ * The one secret-rotation loop for the HMAC schemes: true when any key signs `data` to
+ * any of `signatures` (Paddle and Standard Webhooks send several during their own rotation).
+ */
+export async function verifyWithAnyKey(keys: readonly HmacKey[], signatures: Uint8Array | readonly Uint8Array[], data: Uint8Array) {
+  const candidates = signatures instanceof Uint8Array ? [signatures] : signatures
   for (const key of keys) {
-    if (await crypto.subtle.verify('HMAC', key, signature, data)) return true
+    for (const signature of candidates) {
+      if (await crypto.subtle.verify('HMAC', key, signature, data)) return true
+    }
   }
   return false
+}
+
+/** Compares two byte strings in time that depends only on their lengths. */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let difference = 0
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!
+  return difference === 0
+}
+
+/** Decodes standard base64 of exactly `bytes` bytes; undefined for anything else. */
+export function base64ToBytes(text: string, bytes: number): Uint8Array | undefined {
+  if (text.length !== Math.ceil(bytes / 3) * 4 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined
+  const decoded = fromBase64(text)
+  return decoded.length === bytes ? decoded : undefined
 }

@@ -5,6 +5,7 @@ import { sqliteStore } from '../stores/sqlite.js'
 import type { Store } from '../stores/types.js'
 import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
 import { isProviderName, type ProviderName } from '../testing/fixture.js'
+import { BUILT_IN_PROVIDERS } from '../../providers/registry.js'
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3 } as const
@@ -48,9 +49,12 @@ export function parse<S extends Spec>(args: string[], spec: S): { values: Values
   }
 }
 
+/** "stripe, github, …": the built-in providers, for messages. */
+export const PROVIDER_NAMES = Object.keys(BUILT_IN_PROVIDERS).join(', ')
+
 export function providerName(name: string | undefined): ProviderName {
-  if (name === undefined) throw new UsageError('missing <provider> (stripe, github, slack or razorpay)')
-  if (!isProviderName(name)) throw new UsageError(`unknown provider "${name}" (use stripe, github, slack or razorpay)`)
+  if (name === undefined) throw new UsageError(`missing <provider> (${PROVIDER_NAMES})`)
+  if (!isProviderName(name)) throw new UsageError(`unknown provider "${name}" (use ${PROVIDER_NAMES})`)
   return name
 }
 

@@ -1,6 +1,6 @@
 import { isProviderName } from '../testing/fixture.js'
 import { signedRequest } from '../testing/signed-request.js'
-import { duration, EXIT, FailedError, type Io, openStore, parse, secretFor, UsageError } from './context.js'
+import { duration, EXIT, FailedError, type Io, openStore, parse, PROVIDER_NAMES, secretFor, UsageError } from './context.js'
 import { post } from './send.js'
 import { waitForRuns } from './wait.js'
 
@@ -38,7 +38,7 @@ export async function replay(args: string[], io: Io): Promise<number> {
     if (!stored) throw new FailedError(`no ${provider} event ${eventId} in the store`)
 
     if (values.url !== undefined) {
-      if (!isProviderName(provider)) throw new UsageError(`--url re-signs with the ${provider} scheme, which is not stripe, github, slack or razorpay`)
+      if (!isProviderName(provider)) throw new UsageError(`--url re-signs with a built-in scheme (${PROVIDER_NAMES}); ${provider} is none of them`)
       const request = await signedRequest(provider, stored.body, {
         secret: secretFor(provider, values, io),
         url: values.url,

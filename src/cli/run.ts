@@ -1,3 +1,4 @@
+import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
 import { EXIT, FailedError, type Io, UsageError } from './context.js'
 import { keys, keysHelp } from './keys.js'
 import { list, listHelp, show, showHelp } from './list.js'
@@ -21,8 +22,9 @@ Commands:
 
 Every command takes --db <path|postgres://…> (default $DATABASE_URL when it is a postgres://
 URL, else $WEBHOOK_INBOX_DB, else webhooks.db), --schema (Postgres), --json and --help.
-Secrets come from --secret or STRIPE_WEBHOOK_SECRET, GITHUB_WEBHOOK_SECRET,
-SLACK_SIGNING_SECRET, RAZORPAY_WEBHOOK_SECRET.
+Secrets come from --secret or ${Object.values(DEVELOPMENT_SECRETS)
+  .map((secret) => secret.variable)
+  .join(', ')}.
 
 Examples:
   webhook-inbox send stripe payment_intent.succeeded

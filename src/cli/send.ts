@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { fixture, fixtureNames, type FixtureName, type ProviderName } from '../testing/fixture.js'
+import { BUILT_IN_PROVIDERS } from '../../providers/registry.js'
 import { signedRequest } from '../testing/signed-request.js'
 import { defaultUrl, FailedError, type Io, parse, providerName, secretFor, UsageError } from './context.js'
 
@@ -12,7 +13,7 @@ Options:
   --secret <secret>  signing secret (default: $STRIPE_WEBHOOK_SECRET, $GITHUB_WEBHOOK_SECRET, …)
   --dev              sign with the development secret \`npm start\` uses when those are unset
   --id <id>          event id to use instead of the fixture's (or a random one)
-  --type <event>     GitHub's X-GitHub-Event name, for a file (fixtures know theirs)
+  --type <event>     for a file, the type where it is a header: GitHub's X-GitHub-Event, Shopify's topic (fixtures know theirs)
   --json             print the answer as JSON
 
 Examples:
@@ -64,8 +65,9 @@ export async function send(args: string[], io: Io) {
   const source = positionals[1]
   if (source === undefined) throw new UsageError('missing <fixture-or-file>')
   const isFixture = fixtureNames(provider).includes(source)
-  if (provider === 'github' && values.type === undefined && !isFixture) {
-    throw new UsageError('a GitHub file needs --type <X-GitHub-Event name>, e.g. --type issues')
+  const { typeHeader } = BUILT_IN_PROVIDERS[provider]
+  if (typeHeader !== undefined && values.type === undefined && !isFixture) {
+    throw new UsageError(`a ${provider} file needs --type <${typeHeader} value>, e.g. --type ${fixtureNames(provider)[0]}`)
   }
   const payload = isFixture ? fixture(provider, source as FixtureName<typeof provider>) : readPayload(provider, source)
   const request = await signedRequest(provider, payload, {

@@ -1,22 +1,16 @@
-import { githubFixtures } from './fixtures/github.js'
-import { razorpayFixtures } from './fixtures/razorpay.js'
-import { slackFixtures } from './fixtures/slack.js'
-import { stripeFixtures } from './fixtures/stripe.js'
+import { type BuiltInProviderName, isBuiltInProvider } from '../../providers/registry.js'
+import { TESTING_PROVIDERS } from './registry.js'
 
-const FIXTURES = { stripe: stripeFixtures, github: githubFixtures, slack: slackFixtures, razorpay: razorpayFixtures }
+export type ProviderName = BuiltInProviderName
+export type FixtureName<P extends ProviderName> = keyof (typeof TESTING_PROVIDERS)[P]['fixtures'] & string
 
-export type ProviderName = keyof typeof FIXTURES
-export type FixtureName<P extends ProviderName> = keyof (typeof FIXTURES)[P] & string
-
-/** The event name a fixture was loaded under, so `signedRequest` can send GitHub's X-GitHub-Event. */
+/** The event name a fixture was loaded under, so `signedRequest` can send it where the type is a header (GitHub, Shopify). */
 export const fixtureTypes = new WeakMap<object, string>()
 
-export function isProviderName(name: string): name is ProviderName {
-  return Object.hasOwn(FIXTURES, name)
-}
+export const isProviderName: (name: string) => name is ProviderName = isBuiltInProvider
 
 export function fixtureNames(provider: ProviderName): string[] {
-  return Object.keys(FIXTURES[provider])
+  return Object.keys(TESTING_PROVIDERS[provider].fixtures)
 }
 
 /**
@@ -26,7 +20,7 @@ export function fixtureNames(provider: ProviderName): string[] {
  * const req = await signedRequest('stripe', fixture('stripe', 'payment_intent.succeeded'), { secret })
  */
 export function fixture<P extends ProviderName>(provider: P, name: FixtureName<P>): Record<string, unknown> {
-  const fixtures = FIXTURES[provider] as Record<string, object>
+  const fixtures: Record<string, object> = TESTING_PROVIDERS[provider].fixtures
   const source = Object.hasOwn(fixtures, name) ? fixtures[name] : undefined
   if (source === undefined) {
     throw new TypeError(`[webhook-inbox] no ${provider} fixture named "${name}" (have: ${fixtureNames(provider).join(', ')})`)

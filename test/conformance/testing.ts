@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { github, razorpay, slack, stripe } from '../../providers/index.js'
+import { BUILT_IN_PROVIDERS, createProviders } from '../../providers/registry.js'
 import { createInbox } from '../../src/inbox.js'
 import type { Store } from '../../src/stores/types.js'
-import { fixture, fixtureNames, type ProviderName, signedRequest } from '../../src/testing/index.js'
+import { DEVELOPMENT_SECRETS, fixture, fixtureNames, type ProviderName, signedRequest } from '../../src/testing/index.js'
 
 const SECRET = 'testing-toolkit-secret'
+// Each provider's development secret: the one format every scheme accepts (Standard Webhooks wants whsec_<base64>).
+const SECRETS = Object.fromEntries(Object.entries(DEVELOPMENT_SECRETS).map(([name, { value }]) => [name, value])) as Record<ProviderName, string>
 
 /** webhook-inbox/testing, the same in every runtime: what users' handler tests rely on. */
 export function testToolkit(createStore: () => Store | Promise<Store>) {
   async function setup() {
     const inbox = createInbox({
       store: await createStore(),
-      providers: { stripe: stripe({ secret: SECRET }), github: github({ secret: SECRET }), slack: slack({ secret: SECRET }), razorpay: razorpay({ secret: SECRET }) },
+      providers: { ...createProviders(SECRETS), stripe: BUILT_IN_PROVIDERS.stripe.factory({ secret: SECRET }), github: BUILT_IN_PROVIDERS.github.factory({ secret: SECRET }) },
     })
     const seen: string[] = []
     inbox.onAny((event) => void seen.push(`${event.provider}:${event.type}:${event.id}`))
@@ -20,20 +22,22 @@ export function testToolkit(createStore: () => Store | Promise<Store>) {
   }
 
   describe('webhook-inbox/testing', () => {
-    for (const provider of ['stripe', 'github', 'slack', 'razorpay'] as ProviderName[]) {
+    const secretOf = (provider: ProviderName) => (provider === 'stripe' || provider === 'github' ? SECRET : SECRETS[provider])
+    for (const provider of Object.keys(BUILT_IN_PROVIDERS) as ProviderName[]) {
       for (const name of fixtureNames(provider)) {
         it(`signedRequest('${provider}', fixture('${provider}', '${name}')) is accepted and handled once`, async () => {
           const { inbox, seen } = await setup()
-          const response = await inbox.fetch(await signedRequest(provider, fixture(provider, name as never), { secret: SECRET, id: `fx-${name}` }))
+          const response = await inbox.fetch(await signedRequest(provider, fixture(provider, name as never), { secret: secretOf(provider), id: `fx-${name}` }))
           expect(response.status).toBe(200)
           expect(seen).toHaveLength(1)
           expect(seen[0]).toMatch(new RegExp(`^${provider}:${name.replace('.', '\\.')}(\\.|:)`))
         })
       }
 
-      it(`signedRequest('${provider}', …) is rejected 401 once a byte of its body is changed`, async () => {
+      // GitLab sends a token, not a signature of the body: a changed body is not detectable.
+      it.skipIf(provider === 'gitlab')(`signedRequest('${provider}', …) is rejected 401 once a byte of its body is changed`, async () => {
         const { inbox, seen } = await setup()
-        const signed = await signedRequest(provider, fixture(provider, fixtureNames(provider)[0] as never), { secret: SECRET })
+        const signed = await signedRequest(provider, fixture(provider, fixtureNames(provider)[0] as never), { secret: secretOf(provider) })
         const body = new Uint8Array(await signed.arrayBuffer())
         body[body.length - 2] = body[body.length - 2]! ^ 0x02
         const response = await inbox.fetch(new Request(signed.url, { method: 'POST', headers: signed.headers, body }))

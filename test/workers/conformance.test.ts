@@ -1,9 +1,10 @@
-import { githubCase, razorpayCase, slackCase, stripeCase } from '../conformance/provider-cases.js'
+import { providerCases } from '../conformance/provider-cases.js'
 import { testProvider } from '../conformance/provider.js'
 import { testStore } from '../conformance/store.js'
 import { freshD1Store } from './d1.js'
 
 // The suites the Node tests run, here in workerd: Web Crypto, the `stripe` worker
-// build (constructEventAsync + SubtleCrypto), the Octokit web build, and D1.
+// build (constructEventAsync + SubtleCrypto), the Octokit web build, the `standardwebhooks`
+// signer, and D1.
 testStore({ name: 'd1', create: freshD1Store })
-for (const providerCase of [stripeCase, githubCase, slackCase, razorpayCase]) testProvider(providerCase, freshD1Store)
+for (const providerCase of providerCases) testProvider(providerCase, freshD1Store)
