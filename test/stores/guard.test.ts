@@ -59,7 +59,8 @@ describe('store failures reach answers and logs without query parameters', () =>
   it('inbox.retryDue() rejects with code store_unavailable when the sweeper cannot lease an event', async () => {
     const { store } = tempStore()
     await store.claim({ provider: 'github', eventId: 'gh-due', type: 'issues.opened', body: '{}', headers: {} }, { now: 0, leaseMs: 1, queue: true })
-    const inbox = createInbox({ store: { ...store, take: () => Promise.reject(new Error('disk I/O error')) }, providers: { github: provider } })
+    const broken = () => Promise.reject(new Error('disk I/O error'))
+    const inbox = createInbox({ store: { ...store, take: broken, takeDue: broken }, providers: { github: provider } })
     await expect(inbox.retryDue()).rejects.toMatchObject({ code: 'store_unavailable', status: 503 })
   })
 })
