@@ -30,3 +30,10 @@ export function tempPostgresStore(options: Omit<PostgresStoreOptions, 'connectio
   onCleanup(() => store.close())
   return { store, schema }
 }
+
+/** A second store (another instance) on `schema`, closed after the test; the schema's owner drops it. */
+export function sameSchemaStore(schema: string) {
+  const store = postgresStore({ connectionString: PG_URL, schema })
+  onCleanup(() => store.close())
+  return store
+}

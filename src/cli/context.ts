@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { postgresStore } from '../stores/postgres/index.js'
 import { sqliteStore } from '../stores/sqlite.js'
-import type { Store } from '../stores/types.js'
+import type { KeyStore, Store } from '../stores/types.js'
 import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
 import { isProviderName, type ProviderName } from '../testing/fixture.js'
 import { BUILT_IN_PROVIDERS } from '../../providers/registry.js'
@@ -94,7 +94,7 @@ export function resolveDatabase(flag: string | undefined, io: Io): { postgres: s
  * silently empty; `'read'` opens it read-only: no migration and no lock that could make
  * a running server's writes wait. Postgres is never migrated from here but by `migrate`.
  */
-export function openStore(values: { db?: string; schema?: string }, io: Io, mode: 'read' | 'write' = 'write'): Store {
+export function openStore(values: { db?: string; schema?: string }, io: Io, mode: 'read' | 'write' = 'write'): Store & KeyStore {
   const database = resolveDatabase(values.db, io)
   if ('postgres' in database) return postgresStore({ connectionString: database.postgres, schema: values.schema, migrate: false })
   const path = database.sqlite

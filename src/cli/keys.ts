@@ -1,16 +1,8 @@
 import { purgeIdempotencyKeys } from '../idempotency/purge.js'
 import { KEY_STATUSES } from '../stores/statuses.js'
-import type { KeyStatus, KeyStore, Store } from '../stores/types.js'
+import type { KeyStatus } from '../stores/types.js'
 import { FailedError, type Io, openStore, parse, UsageError } from './context.js'
 import { table, time } from './format.js'
-
-/** The store behind --db, with the keys table the middleware uses. */
-async function openKeys(values: { db?: string; schema?: string }, io: Io, mode?: 'read'): Promise<Store & KeyStore> {
-  const store = openStore(values, io, mode)
-  if ('keys' in store) return store as Store & KeyStore
-  await store.close()
-  throw new UsageError('this database has no idempotency keys table (the middleware runs on SQLite and D1)')
-}
 
 export const keysHelp = `webhook-inbox keys <list|show|purge> [options]
 
@@ -20,11 +12,13 @@ The Idempotency-Key table of the idempotency() middleware.
   keys show <key> [--scope <s>]                                        one key, with its stored response
   keys purge                                                           delete every expired key (for cron)
 
-Every subcommand takes --db <path> (default $WEBHOOK_INBOX_DB or webhooks.db) and --json.
+Every subcommand takes --json and --db <path|url>: the SQLite file or postgres:// URL
+(default $DATABASE_URL if postgres://, else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres.
 
 Examples:
   webhook-inbox keys list --status running
-  webhook-inbox keys show 8e03978e-40d5-43e8-bc93-6894a57f9324 --scope acct_1`
+  webhook-inbox keys show 8e03978e-40d5-43e8-bc93-6894a57f9324 --scope acct_1
+  webhook-inbox keys purge --db postgres://inbox@db.internal/app`
 
 async function list(args: string[], io: Io) {
   const { values } = parse(args, { scope: 'string', status: 'string', limit: 'string' })
@@ -34,7 +28,7 @@ async function list(args: string[], io: Io) {
   }
   const limit = Number(values.limit ?? 50)
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`)
-  const store = await openKeys(values, io, 'read')
+  const store = openStore(values, io, 'read')
   try {
     const keys = await store.keys.list({
       ...(values.scope === undefined ? {} : { scope: values.scope }),
@@ -57,7 +51,7 @@ async function show(args: string[], io: Io) {
   const { values, positionals } = parse(args, { scope: 'string' })
   const [key] = positionals
   if (key === undefined) throw new UsageError('usage: webhook-inbox keys show <key> [--scope <s>]')
-  const store = await openKeys(values, io, 'read')
+  const store = openStore(values, io, 'read')
   try {
     const record = await store.keys.get({ scope: values.scope ?? '', key })
     if (!record) throw new FailedError(`no idempotency key "${key}" in scope "${values.scope ?? ''}"`)
@@ -76,7 +70,7 @@ async function show(args: string[], io: Io) {
 
 async function purge(args: string[], io: Io) {
   const { values } = parse(args, {})
-  const store = await openKeys(values, io)
+  const store = openStore(values, io)
   try {
     const deleted = await purgeIdempotencyKeys(store)
     io.out(values.json ? JSON.stringify({ deleted }) : `deleted ${deleted} expired idempotency key(s)`)

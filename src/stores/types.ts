@@ -191,7 +191,7 @@ export interface IdempotencyKeys {
   purge(options: { now: number; limit: number }): Promise<number>
 }
 
-/** A store that also keeps idempotency keys: `sqliteStore()`, `d1Store()`. */
+/** A store that also keeps idempotency keys: `sqliteStore()`, `d1Store()`, `postgresStore()`. */
 export interface KeyStore {
   readonly keys: IdempotencyKeys
 }

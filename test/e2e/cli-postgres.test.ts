@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { github } from '../../providers/index.js'
 import type { Io } from '../../src/cli/context.js'
 import { run } from '../../src/cli/run.js'
+import { withIdempotency } from '../../src/idempotency/index.js'
 import { createInbox } from '../../src/inbox.js'
 import { postgresStore } from '../../src/stores/postgres/index.js'
 import { signedDelivery } from '../helpers.js'
@@ -60,5 +61,27 @@ describe.skipIf(!PG_URL)('webhook-inbox CLI over Postgres', () => {
     expect(runs).toBe(2)
     expect(await run(['purge', '--older-than', '0s', '--db', PG_URL, '--schema', schema, '--json'], io())).toBe(0)
     expect(await store.list()).toEqual([])
+  })
+
+  it('webhook-inbox keys list, show and purge work on the idempotency keys of a Postgres schema', async () => {
+    const schema = freshSchema('cli_keys')
+    dropAfterTest(schema)
+    expect(await run(['migrate', '--db', PG_URL, '--schema', schema], io())).toBe(0)
+    const store = postgresStore({ connectionString: PG_URL, schema, migrate: false })
+    onCleanup(() => store.close())
+    const handler = withIdempotency({ store, scope: () => 'acct_1' })(async () => new Response('{"id":"ord_1"}', { status: 201, headers: { 'content-type': 'application/json' } }))
+    await handler(new Request('https://api.test/orders', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'pg-paid' } }))
+
+    const db = ['--db', PG_URL, '--schema', schema, '--json']
+    const listed = io()
+    expect(await run(['keys', 'list', ...db], listed)).toBe(0)
+    expect(listed.stdout.map((line) => JSON.parse(line) as object)).toEqual([expect.objectContaining({ scope: 'acct_1', key: 'pg-paid', status: 'completed', responseStatus: 201 })])
+    const shown = io()
+    expect(await run(['keys', 'show', 'pg-paid', '--scope', 'acct_1', ...db], shown)).toBe(0)
+    expect(JSON.parse(shown.stdout[0]!)).toMatchObject({ key: 'pg-paid', response: { status: 201, body: '{"id":"ord_1"}' } })
+    const purged = io()
+    expect(await run(['keys', 'purge', ...db], purged)).toBe(0)
+    expect(purged.stdout).toEqual(['{"deleted":0}'])
+    expect(await store.keys.list()).toHaveLength(1)
   })
 })

@@ -1,9 +1,9 @@
-import { bigint, bigserial, boolean, index, integer, pgSchema, pgTable, text, unique } from 'drizzle-orm/pg-core'
-import { EVENT_STATUSES } from '../statuses.js'
+import { bigint, bigserial, boolean, index, integer, pgSchema, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core'
+import { EVENT_STATUSES, KEY_STATUSES } from '../statuses.js'
 
 /**
- * The pg dialect's webhook_events, column for column the SQLite table (see
- * ../schema.ts for what each column means), in the Postgres schema `schema`. Times
+ * The pg dialect's webhook_events and idempotency_keys, column for column the SQLite
+ * tables (see ../schema.ts for what each column means), in the Postgres schema `schema`. Times
  * are Unix milliseconds in bigint columns, read back as JS numbers.
  *
  * There is no webhook_event_parts table: parts exist because a D1 value holds about
@@ -43,8 +43,29 @@ export function pgTables(schema: string) {
       index('webhook_events_status_next_attempt').on(t.status, t.nextAttemptAt),
     ],
   )
-  return { webhookEvents }
+  // The Idempotency-Key table, as ../schema.ts's: the response body is base64 text there
+  // and here, so one record mapping (../key-lifecycle.ts) serves every store.
+  const idempotencyKeys = table(
+    'idempotency_keys',
+    {
+      scope: text('scope').notNull(),
+      key: text('key').notNull(),
+      fingerprint: text('fingerprint').notNull(),
+      method: text('method').notNull(),
+      path: text('path').notNull(),
+      status: text('status', { enum: KEY_STATUSES }).notNull(),
+      lockToken: text('lock_token'),
+      expiresAt: millis('expires_at').notNull(),
+      responseStatus: integer('response_status'),
+      responseHeaders: text('response_headers'),
+      responseBody: text('response_body'),
+      createdAt: millis('created_at').notNull(),
+      updatedAt: millis('updated_at').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
+  )
+  return { webhookEvents, idempotencyKeys }
 }
 
 /** The tables in `public`, for drizzle-kit (drizzle.pg.config.ts); migrations name no schema, so they apply to any. */
-export const { webhookEvents } = pgTables('public')
+export const { webhookEvents, idempotencyKeys } = pgTables('public')

@@ -3,7 +3,8 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { WebhookError } from '../../errors.js'
 import { lifecycle, toStored } from '../lifecycle.js'
-import type { ClaimResult, EventStatus, ListFilter, Store, StoredEvent } from '../types.js'
+import type { ClaimResult, EventStatus, KeyStore, ListFilter, Store, StoredEvent } from '../types.js'
+import { postgresKeys } from './keys.js'
 import { onDueListeners } from './listen.js'
 import { migratePostgres } from './migrate.js'
 import { pgTables } from './schema.js'
@@ -21,7 +22,7 @@ export type PostgresStoreOptions = PostgresConnection & {
   migrate?: boolean
 }
 
-export interface PostgresStore extends Store {
+export interface PostgresStore extends Store, KeyStore {
   readonly pool: pg.Pool
   /**
    * Connects and applies pending migrations now instead of on the first call, so a
@@ -54,11 +55,15 @@ function pgError(error: unknown): { code?: string; constraint?: string; message?
   return inner as { code?: string; constraint?: string; message?: string }
 }
 
+/**
+ * A prepared statement's name, per schema: node-postgres reuses a statement by name on
+ * each connection, and two stores on one pool with different schemas must not share one.
+ */
+const statementName = (schema: string) => (statement: string) => `webhook-inbox ${schema} ${statement}`
+
 function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string) {
   const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED } = lifecycle(t)
-  // Named per schema: node-postgres reuses a statement by name on each connection, and
-  // two stores on one pool with different schemas must not share one.
-  const name = (statement: string) => `webhook-inbox ${schema} ${statement}`
+  const name = statementName(schema)
   const changed = { id: t.id }
   const insert = (queue: boolean) =>
     db
@@ -96,7 +101,8 @@ function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof 
 
 /**
  * The store for many instances behind a load balancer: PostgreSQL through drizzle and
- * node-postgres. Same statements and fencing as the SQLite store; the sweeper's batch
+ * node-postgres, with the idempotency keys (`store.keys`) beside the events. Same
+ * statements and fencing as the SQLite store; the sweeper's batch
  * take uses `FOR UPDATE SKIP LOCKED`, and queued or requeued events wake every
  * instance's sweeper with `NOTIFY`. Migrations from drizzle-pg/ are applied on first
  * use under an advisory lock (`migrate: false` to run them yourself).
@@ -126,7 +132,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   pool.on('error', ignore)
 
   const db = drizzle({ client: pool })
-  const { webhookEvents: t } = pgTables(schema)
+  const { webhookEvents: t, idempotencyKeys } = pgTables(schema)
   const { STATE, requeuedAll, live, listed } = lifecycle(t)
   const statements = prepareStatements(db, t, schema)
   const channel = `webhook_inbox ${schema}`.slice(0, 63)
@@ -154,6 +160,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   return {
     pool,
     ready,
+    keys: postgresKeys(db, idempotencyKeys, statementName(schema), ready),
 
     async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
       await ready()

@@ -1,0 +1,173 @@
+import { and, desc, eq, lte, sql, type Column, type SQL, type Table } from 'drizzle-orm'
+import { fromBase64, toBase64 } from '../bytes.js'
+import type { BeginResult, IdempotencyKeys, KeyRecord, KeyStatus, KeySummary } from './types.js'
+import { v } from './lifecycle.js'
+
+/** The columns of idempotency_keys; the SQLite and the pg table both have them. */
+export interface KeyColumns {
+  scope: Column
+  key: Column
+  fingerprint: Column
+  method: Column
+  path: Column
+  status: Column
+  lockToken: Column
+  expiresAt: Column
+  responseStatus: Column
+  responseHeaders: Column
+  responseBody: Column
+  createdAt: Column
+  updatedAt: Column
+}
+
+/** A row as both dialects read it: times as numbers, the body as base64 text. */
+export type KeyRow = Omit<KeySummary, 'status'> & {
+  status: KeyStatus
+  lockToken: string | null
+  responseHeaders: string | null
+  responseBody: string | null
+}
+
+const p = (name: string) => sql.placeholder(name)
+
+/**
+ * The key transitions' conditions and sets, once for every dialect, over named
+ * parameters: scope, key, fingerprint, method, path, token, now, lockedUntil,
+ * expiresAt, responseStatus, responseHeaders, responseBody.
+ */
+export function keyLifecycle<T extends KeyColumns & Table>(k: T) {
+  const ID = and(eq(k.scope, p('scope')), eq(k.key, p('key')))!
+  const RUNNING = {
+    fingerprint: v('fingerprint'),
+    method: v('method'),
+    path: v('path'),
+    status: 'running',
+    lockToken: v('token'),
+    expiresAt: v('lockedUntil'),
+    createdAt: v('now'),
+    updatedAt: v('now'),
+  } as const
+  return {
+    ID,
+    /** A running key held by `token`: only that run may finish or release it. */
+    HELD: and(ID, eq(k.lockToken, p('token')), eq(k.status, 'running'))!,
+    /** A new key's row. */
+    inserted: { scope: p('scope'), key: p('key'), ...RUNNING } as const,
+    /**
+     * begin()'s ON CONFLICT (scope, key) DO UPDATE: an expired key (a stored response
+     * past its TTL, or the lock of a run that died) is taken over, a live one left alone,
+     * so of any number of concurrent requests, in any number of processes, one gets it.
+     */
+    TAKEOVER: { set: { ...RUNNING, responseStatus: null, responseHeaders: null, responseBody: null }, setWhere: lte(k.expiresAt, p('now')) },
+    FINISHED: {
+      status: 'completed',
+      lockToken: null,
+      expiresAt: v('expiresAt'),
+      responseStatus: v('responseStatus'),
+      responseHeaders: v('responseHeaders'),
+      responseBody: v('responseBody'),
+      updatedAt: v('now'),
+    } as const,
+    SUMMARY: {
+      scope: k.scope,
+      key: k.key,
+      fingerprint: k.fingerprint,
+      method: k.method,
+      path: k.path,
+      status: k.status,
+      expiresAt: k.expiresAt,
+      responseStatus: k.responseStatus,
+      createdAt: k.createdAt,
+      updatedAt: k.updatedAt,
+    } as { [K in keyof KeySummary & keyof KeyColumns]: T[K] },
+    /** list()'s filter: every field given narrows the result. */
+    listed(filter: { scope?: string; status?: KeyStatus }) {
+      const conditions: SQL[] = []
+      if (filter.scope !== undefined) conditions.push(eq(k.scope, filter.scope))
+      if (filter.status !== undefined) conditions.push(eq(k.status, filter.status))
+      return and(...conditions)
+    },
+    NEWEST_FIRST: [desc(k.createdAt), desc(k.key)],
+    /** Up to `limit` expired keys, so a purge called from a request never holds a write lock for long. */
+    expired: (now: number, limit: number) =>
+      sql`(${k.scope}, ${k.key}) in (select ${k.scope}, ${k.key} from ${k} where ${k.expiresAt} <= ${now} limit ${limit})`,
+  }
+}
+
+/** A conflicting row the insert left alone, read back: what the request gets instead of the key. */
+export function beginDecision(row: Pick<KeyRecord, 'fingerprint' | 'status' | 'response'>, fingerprint: string): BeginResult {
+  if (row.fingerprint !== fingerprint) return { outcome: 'mismatch' }
+  if (row.status === 'running' || row.response === null) return { outcome: 'in_flight' }
+  return { outcome: 'replay', response: row.response }
+}
+
+function toRecord({ lockToken: _token, responseHeaders, responseBody, ...row }: KeyRow): KeyRecord {
+  const response =
+    row.responseStatus === null || responseBody === null
+      ? null
+      : { status: row.responseStatus, headers: JSON.parse(responseHeaders ?? '{}') as Record<string, string>, body: fromBase64(responseBody) }
+  return { ...row, response }
+}
+
+type Params = Record<string, unknown>
+
+/** A dialect's statements over keyLifecycle(): each runs one statement and resolves to the rows it returned. */
+export interface KeyStatements {
+  begin(params: Params): Promise<{ token: string | null }[]>
+  finish(params: Params): Promise<unknown[]>
+  release(params: Params): Promise<unknown[]>
+  get(params: Params): Promise<KeyRow[]>
+  list(filter: { scope?: string; status?: KeyStatus; limit: number }): Promise<KeySummary[]>
+  purge(now: number, limit: number): Promise<unknown[]>
+}
+
+/** The idempotency keys over one dialect's statements: SQLite and D1 (sql-keys.ts), Postgres (postgres/keys.ts). */
+export function createKeys(statements: KeyStatements): IdempotencyKeys {
+  const get = async (id: { scope: string; key: string }) => {
+    const [row] = await statements.get({ scope: id.scope, key: id.key })
+    return row && toRecord(row)
+  }
+
+  return {
+    async begin(request, { now, lockMs }) {
+      // A row seen as conflicting may be released or purged before it is read; trying
+      // again then takes the key. Bounded: a key that keeps changing hands is in flight.
+      for (let tries = 0; tries < 3; tries++) {
+        const token = crypto.randomUUID()
+        const [taken] = await statements.begin({ ...request, token, now, lockedUntil: now + lockMs })
+        if (taken) return { outcome: 'started', token }
+        const row = await get(request)
+        if (row && row.expiresAt > now) return beginDecision(row, request.fingerprint)
+      }
+      return { outcome: 'in_flight' }
+    },
+
+    async finish(id, token, response, { now, ttl }) {
+      const rows = await statements.finish({
+        scope: id.scope,
+        key: id.key,
+        token,
+        now,
+        expiresAt: now + ttl,
+        responseStatus: response.status,
+        responseHeaders: JSON.stringify(response.headers),
+        responseBody: toBase64(response.body),
+      })
+      return rows.length === 1
+    },
+
+    async release(id, token) {
+      return (await statements.release({ scope: id.scope, key: id.key, token })).length === 1
+    },
+
+    get,
+
+    async list(filter = {}) {
+      return statements.list({ ...filter, limit: filter.limit ?? 100 })
+    },
+
+    async purge({ now, limit }) {
+      return (await statements.purge(now, limit)).length
+    },
+  }
+}
