@@ -35,6 +35,8 @@ const GUARDED: Record<keyof Store, true> = {
   purge: true,
   get: true,
   list: true,
+  stats: true,
+  activity: true,
   close: true,
 }
 

@@ -24,10 +24,13 @@ const v = (name: string) => sql`${sql.placeholder(name)}`
 
 // The conditions, once, over named parameters: provider, eventId, now, attempt.
 const KEY = and(eq(t.provider, p('provider')), eq(t.eventId, p('eventId')))
+type Now = number | ReturnType<typeof sql.placeholder>
 /** A run that died: its row is still `processing` but the lease has run out. */
-const LEASE_EXPIRED = and(eq(t.status, 'processing'), lte(t.lockedUntil, p('now')))
+const leaseExpiredAt = (now: Now) => and(eq(t.status, 'processing'), lte(t.lockedUntil, now))
 /** Waiting or failed and its time has come, or abandoned by a run that died. */
-const DUE = or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, p('now'))), LEASE_EXPIRED)
+const dueAt = (now: Now) => or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, now)), leaseExpiredAt(now))
+const LEASE_EXPIRED = leaseExpiredAt(p('now'))
+const DUE = dueAt(p('now'))
 /** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
 const HELD = and(KEY, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))
 
@@ -137,7 +140,7 @@ function prepareStatements(db: AnySqliteDb) {
       .where(and(KEY, or(sql`${t.status} <> 'processing'`, LEASE_EXPIRED)))
       .returning(changed)
       .prepare(),
-    revive: db.update(t).set(REQUEUED).where(and(KEY, eq(t.status, 'dead'))).returning(changed).prepare(),
+    revive: db.update(t).set(REQUEUED).where(and(KEY, inArray(t.status, ['failed', 'dead']))).returning(changed).prepare(),
     get: db.select().from(t).where(KEY).limit(1).prepare(),
   }
 }
@@ -267,6 +270,14 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
       if (filter.eventId !== undefined) conditions.push(eq(t.eventId, filter.eventId))
       if (filter.status !== undefined) conditions.push(eq(t.status, filter.status))
       if (filter.since !== undefined) conditions.push(gte(t.receivedAt, filter.since))
+      // instr, not LIKE: the text is matched as typed, with no wildcards to escape.
+      if (filter.q) conditions.push(sql`(instr(${t.eventId}, ${filter.q}) > 0 OR instr(${t.type}, ${filter.q}) > 0)`)
+      if (filter.before !== undefined) {
+        // The order's tie-breaker is the row id, which callers never see: it is looked up by key.
+        const { receivedAt, provider, eventId } = filter.before
+        const id = sql`(SELECT ${t.id} FROM ${t} WHERE ${t.provider} = ${provider} AND ${t.eventId} = ${eventId})`
+        conditions.push(or(lt(t.receivedAt, receivedAt), and(eq(t.receivedAt, receivedAt), sql`${t.id} < ${id}`))!)
+      }
       // Never the body or headers: a list of many large events would read them all for nothing.
       return db
         .select({ provider: t.provider, eventId: t.eventId, ...STATE })
@@ -274,6 +285,26 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
         .where(and(...conditions))
         .orderBy(desc(t.receivedAt), desc(t.id))
         .limit(filter.limit ?? 100)
+        .all()
+    },
+
+    async stats(now) {
+      const [counts, due] = await Promise.all([
+        db.select({ provider: t.provider, status: t.status, count: sql<number>`count(*)` }).from(t).groupBy(t.provider, t.status).all(),
+        db.select({ at: sql<number | null>`min(coalesce(${t.nextAttemptAt}, ${t.lockedUntil}))` }).from(t).where(dueAt(now)).all(),
+      ])
+      return { counts, oldestDueAt: due[0]?.at ?? null }
+    },
+
+    async activity(since, bucketMs) {
+      // Not a division: better-sqlite3 binds numbers as REAL, and `%` truncates either way.
+      const start = sql<number>`${t.receivedAt} - (${t.receivedAt} % ${bucketMs})`
+      return db
+        .select({ start, status: t.status, count: sql<number>`count(*)` })
+        .from(t)
+        .where(gte(t.receivedAt, since))
+        .groupBy(start, t.status)
+        .orderBy(start)
         .all()
     },
 
