@@ -22,7 +22,7 @@ function recordingLogger() {
 function failingInbox(logger: Logger) {
   const inbox = createInbox({ store: sqliteStore({ path: ':memory:' }), providers: { github: provider }, logger, mode: 'inline' })
   inbox.on('github', 'issues', (event) => {
-    const missing = (event.payload as { sender?: { id: string } }).sender
+    const missing = (event.payload as unknown as { installation?: { id: string } }).installation
     return missing!.id
   })
   return inbox

@@ -83,9 +83,9 @@ describe('dashboard pages', () => {
     const seen: string[] = []
     let url: string | undefined = '/inbox'
     while (url !== undefined) {
-      const page = await (await app.request(url, { headers: basic() })).text()
+      const page: string = await (await app.request(url, { headers: basic() })).text()
       seen.push(...[...page.matchAll(/events\/stripe\/(evt_\d+)/g)].map((m) => m[1]!))
-      const next = /<a rel="next" href="([^"]+)"/.exec(page)?.[1]
+      const next: string | undefined = /<a rel="next" href="([^"]+)"/.exec(page)?.[1]
       url = next?.replace(/&amp;/g, '&')
     }
     expect(seen).toHaveLength(120)

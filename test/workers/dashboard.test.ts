@@ -34,3 +34,13 @@ describe('dashboard in workerd over D1', () => {
     expect(metrics).toContain('webhook_inbox_runs_total{provider="stripe",result="processed"} 1')
   })
 })
+
+describe('examples/worker.ts dashboard', () => {
+  it('SELF.fetch(/inbox) answers 401 without credentials and the events page with them', async () => {
+    const { SELF } = await import('cloudflare:test')
+    await freshD1Store()
+    expect((await SELF.fetch('https://worker.test/inbox')).status).toBe(401)
+    const page = await SELF.fetch('https://worker.test/inbox', { headers: basic('ops', 'workers-dashboard-test') })
+    expect([page.status, (await page.text()).includes('Deliveries per minute')]).toEqual([200, true])
+  })
+})
