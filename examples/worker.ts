@@ -35,7 +35,7 @@ inbox.onAny((event) => {
 // The dashboard at /inbox, only when a password is set (`wrangler secret put INBOX_DASHBOARD_PASSWORD`).
 const app = new Hono()
 if (env.INBOX_DASHBOARD_PASSWORD) app.route('/inbox', dashboard(inbox, { auth: { username: 'ops', password: env.INBOX_DASHBOARD_PASSWORD } }))
-app.all('/webhooks/:provider', (c) => inbox.fetch(c.req.raw, c.env, c.executionCtx))
+// Everything else is a delivery: the path's last segment names the provider.
 app.all('*', (c) => inbox.fetch(c.req.raw, c.env, c.executionCtx))
 
 export default { fetch: app.fetch, scheduled: inbox.scheduled } satisfies ExportedHandler<Env>
