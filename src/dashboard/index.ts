@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono'
 import { basePath } from 'hono/route'
-import type { Inbox, InboxStats } from '../inbox.js'
+import type { Inbox } from '../inbox.js'
 import type { Providers } from '../types.js'
 import { checkAuthOption, type DashboardAuth, isAuthorized } from './auth.js'
 import { createCsrf } from './csrf.js'
@@ -19,7 +19,7 @@ export interface DashboardOptions {
   auth: DashboardAuth
   /** Keys the CSRF tokens; by default derived from the Basic credentials (required with a function `auth`). */
   secret?: string
-  /** How long counts are reused before the store is asked again (default 2 s). */
+  /** How long counts and the chart are reused before the store is asked again (default 2 s). */
   statsTtlMs?: number
   now?: () => number
 }
@@ -44,8 +44,9 @@ export function dashboard(inbox: DashboardInbox, options: DashboardOptions): Hon
   const auth = checkAuthOption(options?.auth)
   const now = options.now ?? Date.now
   const csrf = createCsrf(auth, options.secret, now)
-  const cached = shortCache<InboxStats>(options.statsTtlMs ?? 2_000, now)
-  const stats = () => cached('stats', () => inbox.stats())
+  const ttlMs = options.statsTtlMs ?? 2_000
+  const stats = shortCache(ttlMs, now, () => inbox.stats())
+  const activity = shortCache(ttlMs, now, (since: number) => inbox.activity(since, MINUTE))
   const app = new Hono<Env>()
 
   app.use('*', securityHeaders)
@@ -69,7 +70,7 @@ export function dashboard(inbox: DashboardInbox, options: DashboardOptions): Hon
     const query = parseEventsQuery(new URL(c.req.url).searchParams)
     const since = Math.floor(now() / MINUTE) * MINUTE - (CHART_MINUTES - 1) * MINUTE
     const filter = { status: query.status, provider: query.provider, q: query.q, before: query.before, limit: PAGE_SIZE + 1 }
-    const [rows, counts, buckets] = await Promise.all([inbox.list(filter), stats(), inbox.activity(since, MINUTE)])
+    const [rows, counts, buckets] = await Promise.all([inbox.list(filter), stats(), activity(since)])
     const page = await pageContext(c)
     return c.html(
       eventsPage(page, {

@@ -1,16 +1,19 @@
 /**
- * One in-flight or recent value per key, kept `ttlMs`: a page load every second on a big
- * inbox costs one GROUP BY per TTL, and there is no counter row for instances to fight over.
+ * `load(arg)` reused for `ttlMs` while `arg` stays the same: a page load every second on
+ * a big inbox costs one GROUP BY per TTL, and there is no counter row for instances to
+ * fight over.
  */
-export function shortCache<T>(ttlMs: number, now: () => number) {
-  const entries = new Map<string, { at: number; value: Promise<T> }>()
-  return (key: string, load: () => Promise<T>): Promise<T> => {
-    const hit = entries.get(key)
-    if (hit && now() - hit.at < ttlMs) return hit.value
-    const value = load()
-    entries.set(key, { at: now(), value })
-    // A failure is not cached: the next page load asks the store again.
-    value.catch(() => entries.delete(key))
-    return value
+export function shortCache<A extends unknown[], T>(ttlMs: number, now: () => number, load: (...args: A) => Promise<T>) {
+  let last: { at: number; key: string; value: Promise<T> } | undefined
+  return (...args: A): Promise<T> => {
+    const key = JSON.stringify(args)
+    if (last && last.key === key && now() - last.at < ttlMs) return last.value
+    const entry = { at: now(), key, value: load(...args) }
+    last = entry
+    // A failure is not kept: the next page load asks the store again.
+    entry.value.catch(() => {
+      if (last === entry) last = undefined
+    })
+    return entry.value
   }
 }
