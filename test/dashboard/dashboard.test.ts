@@ -74,6 +74,18 @@ describe('dashboard pages', () => {
     expect(await ids('q=ok_2')).toEqual(['evt_ok_2'])
   })
 
+  it('GET /inbox draws one stacked bar segment per minute and status of the last hour, none for older events', async () => {
+    const store = sqliteStore({ path: ':memory:' })
+    const now = Date.now()
+    const claim = (eventId: string, at: number) => store.claim({ provider: 'stripe', eventId, type: 't', body: '{}', headers: {} }, { now: at, leaseMs: 60_000 })
+    await claim('old', now - 2 * 3_600_000)
+    await claim('a', now - 5 * 60_000)
+    await claim('b', now)
+    await store.fail({ provider: 'stripe', eventId: 'b' }, 1, { error: 'x', nextAttemptAt: null, now })
+    const page = await (await dashboardApp(store).app.request('/inbox', { headers: basic() })).text()
+    expect([...page.matchAll(/<title>\d\d:\d\d (\w+): (\d+)<\/title>/g)].map((m) => `${m[1]} ${m[2]}`).sort()).toEqual(['dead 1', 'processing 1'])
+  })
+
   it('GET /inbox pages 50 at a time through 120 events with an older link, without repeats', async () => {
     const store = sqliteStore({ path: ':memory:' })
     for (let i = 0; i < 120; i++) {
