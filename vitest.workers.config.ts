@@ -13,6 +13,7 @@ export default defineConfig({
           GITHUB_WEBHOOK_SECRET: 'github-workers-test',
           SLACK_SIGNING_SECRET: 'slack-workers-test',
           RAZORPAY_WEBHOOK_SECRET: 'razorpay-workers-test',
+          INBOX_DASHBOARD_PASSWORD: 'workers-dashboard-test',
           TEST_MIGRATIONS: await readD1Migrations(fileURLToPath(new URL('./drizzle', import.meta.url))),
         },
       },

@@ -24,6 +24,7 @@ import { d1Store } from 'webhook-inbox/stores/d1'
 import { idempotency, withIdempotency } from 'webhook-inbox/idempotency'
 import { postgresStore, type PostgresStore } from 'webhook-inbox/stores/postgres'
 import { serve } from 'webhook-inbox/node'
+import { dashboard } from 'webhook-inbox/dashboard'
 import { fixture, signedRequest } from 'webhook-inbox/testing'
 
 const providers = {
@@ -49,6 +50,8 @@ if (JSON.stringify(statuses) !== '[200,"processed","duplicate"]' || seen.length 
 }
 if (!(new WebhookError('body_too_large', 'x').status === 413)) throw new Error('WebhookError status')
 if (typeof d1Store !== 'function' || typeof serve !== 'function') throw new Error('d1 and node subpaths')
+const board = dashboard(inbox, { auth: { username: 'ops', password: 'pack' } })
+if ((await board.request('/', { headers: { authorization: `Basic ${btoa('ops:pack')}` } })).status !== 200) throw new Error('dashboard subpath')
 const ordered = withIdempotency({ store })(async () => new Response('ok', { status: 201 }))
 const order = () => ordered(new Request('https://pack.test/orders', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'k' } }))
 if ((await order()).headers.get('idempotent-replayed') !== null || (await order()).headers.get('idempotent-replayed') !== 'true' || typeof idempotency !== 'function') {

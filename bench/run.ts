@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { cpuUs, load, type Measurement, type Scenario, startServer, stopServer } from './load.js'
+import { dashboardBench } from './dashboard.js'
 import { verifyBench } from './verify.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -154,10 +155,15 @@ try {
   console.log('| --- | ---: | --- | ---: |')
   for (const row of verify) console.log(`| ${row.ours} | ${Math.round(row.oursOps)} | ${row.sdk} | ${Math.round(row.sdkOps)} |`)
 
+  const board = await dashboardBench(dir)
+  console.log(`\n| dashboard, ${board.rows} events, in-process | p50 ms | p95 ms |`)
+  console.log('| --- | ---: | ---: |')
+  for (const row of board.views) console.log(`| ${row.view} | ${row.p50.toFixed(1)} | ${row.p95.toFixed(1)} |`)
+
   mkdirSync('bench/results', { recursive: true })
   writeFileSync(
     'bench/results/latest.json',
-    `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k.rssMiB, '100k': rss100k.rssMiB }, ratios, verify }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k.rssMiB, '100k': rss100k.rssMiB }, ratios, verify, dashboard: board }, null, 2)}\n`,
   )
   console.log(`\nwrote bench/results/latest.json in ${Math.round((Date.now() - started) / 1000)} s`)
 } finally {

@@ -4,6 +4,7 @@
 // /stores/sqlite) and 'webhook-inbox/node' instead of these relative paths.
 import { Hono } from 'hono'
 import { createProviders } from '../providers/index.js'
+import { dashboard } from '../src/dashboard/index.js'
 import { createInbox } from '../src/index.js'
 import { serve } from '../src/node.js'
 import { postgresStore } from '../src/stores/postgres/index.js'
@@ -52,15 +53,21 @@ inbox.onAny((event) => {
   if (event.replay) console.log(`${event.provider} ${event.id}: replayed (run ${event.attempt})`)
 })
 inbox.onError((error, event) => {
-  console.error(`${error.status} ${error.code}${event ? ` (${event.provider} ${event.id})` : ''}: ${error.message}`)
+  // error.cause is what the handler threw, with its stack.
+  console.error(`${error.status} ${error.code}${event ? ` (${event.provider} ${event.id})` : ''}: ${error.message}`, error.cause)
 })
+
+// The dashboard at /inbox; in production set INBOX_DASHBOARD_PASSWORD (never the development one).
+const dashboardAuth = { username: 'ops', password: process.env.INBOX_DASHBOARD_PASSWORD || 'development-only' }
 
 const app = new Hono()
 app.get('/', (c) => c.text(`webhook-inbox example: POST signed webhooks to /webhooks/{${PROVIDER_NAMES.join(',')}}\n`))
 app.route('/webhooks', inbox.routes())
+app.route('/inbox', dashboard(inbox, { auth: dashboardAuth }))
 
 // Serves on 127.0.0.1, runs the retry sweeper in this process, and on SIGTERM/SIGINT
 // lets running handlers finish (or gives their events back) before it exits.
 const served = await serve(inbox, { fetch: app.fetch, port: examplePort() })
 console.log(`webhook-inbox listening on http://127.0.0.1:${served.port}/webhooks/:provider (store: ${onPostgres ? 'postgres from DATABASE_URL' : `sqlite ${dbPath}`})`)
+console.log(`dashboard: http://127.0.0.1:${served.port}/inbox (user ${dashboardAuth.username}${process.env.INBOX_DASHBOARD_PASSWORD ? '' : `, development password ${dashboardAuth.password}`})`)
 if (defaulted.length > 0) console.log(`development secrets in use (set these variables to override):\n  ${defaulted.join('\n  ')}`)

@@ -6,6 +6,8 @@ declare global {
     GITHUB_WEBHOOK_SECRET: string
     SLACK_SIGNING_SECRET: string
     RAZORPAY_WEBHOOK_SECRET: string
+    /** Turns the dashboard at /inbox on. */
+    INBOX_DASHBOARD_PASSWORD?: string
   }
   namespace Cloudflare {
     interface Env extends globalThis.Env {}

@@ -3,7 +3,9 @@
 // put`, or `.dev.vars` locally). In your own project, import from 'webhook-inbox',
 // 'webhook-inbox/providers' and 'webhook-inbox/stores/d1' instead of these paths.
 import { env } from 'cloudflare:workers'
+import { Hono } from 'hono'
 import { github, razorpay, slack, stripe } from '../providers/index.js'
+import { dashboard } from '../src/dashboard/index.js'
 import { createInbox } from '../src/index.js'
 import { d1Store } from '../src/stores/d1.js'
 
@@ -30,4 +32,10 @@ inbox.onAny((event) => {
   console.log(`${event.provider} ${event.id}: ${event.type} (attempt ${event.attempt})`)
 })
 
-export default { fetch: inbox.fetch, scheduled: inbox.scheduled } satisfies ExportedHandler<Env>
+// The dashboard at /inbox, only when a password is set (`wrangler secret put INBOX_DASHBOARD_PASSWORD`).
+const app = new Hono()
+if (env.INBOX_DASHBOARD_PASSWORD) app.route('/inbox', dashboard(inbox, { auth: { username: 'ops', password: env.INBOX_DASHBOARD_PASSWORD } }))
+// Everything else is a delivery: the path's last segment names the provider.
+app.all('*', (c) => inbox.fetch(c.req.raw, c.env, c.executionCtx))
+
+export default { fetch: app.fetch, scheduled: inbox.scheduled } satisfies ExportedHandler<Env>

@@ -8,7 +8,10 @@ import { guardStore } from './stores/guard.js'
 import type { BackoffOptions } from './retry.js'
 import type { InboxState } from './state.js'
 import { track } from './state.js'
-import type { EventSummary, ListFilter, Store, StoredEvent } from './stores/types.js'
+import { consoleLogger, type Logger } from './logger.js'
+import { createMetrics, type MetricsSnapshot } from './metrics.js'
+import { EVENT_STATUSES } from './stores/schema.js'
+import type { ActivityBucket, EventKey, EventStatus, EventSummary, ListFilter, Store, StoredEvent } from './stores/types.js'
 import {
   purge,
   type PurgeOptions,
@@ -54,6 +57,17 @@ export interface InboxOptions<P extends Providers> {
   bodyTimeoutMs?: number
   /** Current time in milliseconds, like `Date.now` (for tests). */
   now?: () => number
+  /** Where the inbox's own lines go (handler failures with their stack, warnings); `console` by default. */
+  logger?: Logger
+}
+
+/** What the store holds now, counted by the database (the same on every instance). */
+export interface InboxStats {
+  byStatus: Record<EventStatus, number>
+  byProvider: Record<string, Partial<Record<EventStatus, number>>>
+  /** How long the longest-waiting due event has waited (ms); null when none is due. */
+  oldestDueAgeMs: number | null
+  dead: number
 }
 
 export type ReplayResult =
@@ -111,9 +125,34 @@ export interface Inbox<P extends Providers> {
   list(filter?: ListFilter): Promise<EventSummary[]>
   /** Deletes old events (by default processed ones only); returns how many. */
   purge(options: PurgeOptions): Promise<number>
+  /**
+   * Runs a failed or dead event again now, with a fresh set of `maxAttempts` runs (not a
+   * replay: it has not succeeded yet). `missing` also covers an event in another status.
+   */
+  retry(provider: keyof P & string, eventId: string): Promise<ReplayResult>
+  /** Makes every failed event due now, or revives every dead one; the sweeper runs them. Returns how many. */
+  retryAll(status: 'failed' | 'dead'): Promise<number>
+  /** Counts by status and provider, the oldest due event's age, the dead count. */
+  stats(): Promise<InboxStats>
+  /** Events received since `since` (ms), per `bucketMs` and current status: what the dashboard charts. */
+  activity(since: number, bucketMs: number): Promise<ActivityBucket[]>
+  /** This process's counters since it started: deliveries by outcome, runs, handler durations. */
+  metrics(): MetricsSnapshot
+  readonly logger: Logger
 }
 
 const QUEUE_CONCURRENCY = 32
+
+/** Replay or revive, then run it here and wait: the caller (CLI, dashboard) sees the result. */
+async function requeueAndRun(state: InboxState, key: EventKey, reason: 'replay' | 'revive'): Promise<ReplayResult> {
+  if (!(await state.store.requeue(key, { now: state.now(), reason }))) {
+    const stored = await state.store.get(key)
+    return { status: stored?.status === 'processing' ? 'running' : 'missing' }
+  }
+  const outcome = await runTaken(state, key)
+  if (outcome === undefined || outcome.status === 'lost' || outcome.status === 'released') return { status: 'taken' }
+  return outcome.status === 'processed' ? { status: 'processed' } : outcome
+}
 
 /** Queue mode on Workers: the runtime keeps the isolate alive until the work settles. */
 const deferTo =
@@ -167,6 +206,8 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     closed: false,
     bodyBudget: bodyBudget(positiveInteger('maxBytesInFlight', options.maxBytesInFlight, 64 * 1024 * 1024)),
     bodyTimeoutMs: positiveInteger('bodyTimeoutMs', options.bodyTimeoutMs, 10_000, 2 ** 31 - 1),
+    logger: options.logger ?? consoleLogger,
+    metrics: createMetrics(),
   }
   for (const [name, provider] of Object.entries(options.providers)) {
     if (provider.ackDeadlineMs !== undefined) positiveInteger(`${name}'s ackDeadlineMs`, provider.ackDeadlineMs, 0, 2 ** 31 - 1)
@@ -223,15 +264,23 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     },
     startWorker: (workerOptions) => startWorker(state, workerOptions),
     shutdown: (shutdownOptions) => shutdown(state, shutdownOptions),
-    async replay(provider, eventId) {
-      const key = { provider, eventId }
-      if (!(await state.store.requeue(key, { now: state.now(), reason: 'replay' }))) {
-        return { status: (await state.store.get(key)) ? 'running' : 'missing' }
+    replay: (provider, eventId) => requeueAndRun(state, { provider, eventId }, 'replay'),
+    retry: (provider, eventId) => requeueAndRun(state, { provider, eventId }, 'revive'),
+    retryAll: (status) => state.store.requeueAll(status, state.now()),
+    async stats() {
+      const now = state.now()
+      const { counts, oldestDueAt } = await state.store.stats(now)
+      const byStatus = Object.fromEntries(EVENT_STATUSES.map((s) => [s, 0])) as Record<EventStatus, number>
+      const byProvider: InboxStats['byProvider'] = {}
+      for (const { provider, status, count } of counts) {
+        byStatus[status] += count
+        ;(byProvider[provider] ??= {})[status] = count
       }
-      const outcome = await runTaken(state, key)
-      if (outcome === undefined || outcome.status === 'lost' || outcome.status === 'released') return { status: 'taken' }
-      return outcome.status === 'processed' ? { status: 'processed' } : outcome
+      return { byStatus, byProvider, oldestDueAgeMs: oldestDueAt === null ? null : Math.max(0, now - oldestDueAt), dead: byStatus.dead }
     },
+    activity: (since, bucketMs) => state.store.activity(since, bucketMs),
+    metrics: () => state.metrics.snapshot(),
+    logger: state.logger,
     get: (provider, eventId) => state.store.get({ provider, eventId }),
     list: (filter) => state.store.list(filter),
     purge: (purgeOptions) => purge(state, purgeOptions),

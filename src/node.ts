@@ -55,7 +55,7 @@ function written(responses: ServerResponse[], ms: number): Promise<unknown> {
  * @example
  * await serve(inbox, { port: 3000 })
  */
-export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker' | 'shutdown'>, options: ServeOptions = {}): Promise<Served> {
+export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker' | 'shutdown' | 'logger'>, options: ServeOptions = {}): Promise<Served> {
   const { hostname = '127.0.0.1', graceMs = 10_000, signals = ['SIGTERM', 'SIGINT'] } = options
   const { requestTimeoutMs = 30_000, headersTimeoutMs = 10_000 } = options
   for (const [name, value] of [['requestTimeoutMs', requestTimeoutMs], ['headersTimeoutMs', headersTimeoutMs]] as const) {
@@ -107,7 +107,7 @@ export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker
         void close().then(
           () => process.exit(0),
           (error: unknown) => {
-            console.error(`[webhook-inbox] shutdown failed: ${String(error)}`)
+            inbox.logger.error(`[webhook-inbox] shutdown failed: ${String(error)}`)
             process.exit(1)
           },
         )

@@ -3,7 +3,8 @@ import { sha256Hex } from './digest.js'
 import { WebhookError } from './errors.js'
 import { asWebhookError, describe, notifyError } from './notify.js'
 import { readBody } from './read-body.js'
-import { acceptedAnswer, answer, errorAnswer } from './response.js'
+import type { DeliveryOutcome } from './metrics.js'
+import { acceptedAnswer, answer, errorAnswer, STATUS_HEADER } from './response.js'
 import { type RunOutcome, runEvent, runQueued } from './run-event.js'
 import { type InboxState, track } from './state.js'
 
@@ -54,17 +55,27 @@ export async function receive(state: InboxState, name: string, request: Request,
       // Verified or not, the bytes no longer count against unauthenticated reads.
       release()
     }
-    if (verified instanceof Response) return verified
+    if (verified instanceof Response) return counted(state, name, verified)
     if (state.stopping) throw new WebhookError('shutting_down', `${name}: the inbox is shutting down; deliver again later`)
     // Tracked from the check above on, so shutdown() waits for this claim before it closes the store.
     const delivery = store(state, name, provider, request, rawBody, verified, defer, arrived)
     track(state, delivery)
-    return await delivery
+    return counted(state, name, await delivery)
   } catch (error) {
     const failure = asWebhookError(error, name)
+    // Only configured names become labels: a stranger's URL must not grow the metrics.
+    const label = Object.hasOwn(state.providers, name) ? name : ''
+    state.metrics.delivery(label, failure.status >= 500 ? 'failed' : 'rejected', failure.code)
     await notifyError(state, failure)
     return errorAnswer(failure)
   }
+}
+
+/** Counts an answer by its status header; a provider's own reply (a URL check) has none. */
+function counted(state: InboxState, name: string, response: Response): Response {
+  const status = response.headers.get(STATUS_HEADER) as DeliveryOutcome | null
+  state.metrics.delivery(name, status ?? 'replied', status === 'failed' ? 'handler_failed' : '')
+  return response
 }
 
 async function store(

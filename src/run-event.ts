@@ -74,7 +74,9 @@ function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): 
   state.runs.add(runSignal)
   state.active.add(active)
   const handlers = runHandlers(state, stored, event, runSignal, verifiedPayload)
+  const started = Date.now()
   const ended = () => {
+    state.metrics.handlerDuration(stored.provider, (Date.now() - started) / 1000)
     state.active.delete(active)
     state.runs.delete(runSignal)
     runSignal.dispose()
@@ -92,11 +94,12 @@ function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): 
       return await recordFailure(state, event, attempt, cause)
     }
     if (!(await state.store.complete(key, attempt, state.now()))) {
-      console.warn(
+      state.logger.warn(
         `[webhook-inbox] ${stored.provider}: ${stored.type} ${stored.eventId} finished after its lease ran out and another run took it over; raise leaseMs above the slowest handler`,
       )
       return { status: 'lost' }
     }
+    state.metrics.run(stored.provider, 'processed')
     return { status: 'processed', reply: await encodeReply(state, event, reply) }
   })()
   return { outcome, leaseEnded: runSignal.leaseEnded }
@@ -154,6 +157,7 @@ async function recordFailure(state: InboxState, event: InboxEvent, attempt: numb
   const recorded = await state.store.fail(key, attempt, { error: describe(cause), nextAttemptAt, now: state.now() })
   // Another run took the event over after this one's lease ran out; the result is its to record.
   if (!recorded) return { status: 'lost' }
+  state.metrics.run(event.provider, dead ? 'dead' : 'failed')
   const error = new WebhookError(
     'handler_failed',
     `${event.provider}: handler failed for ${event.type} ${event.id} (attempt ${run} of ${state.maxAttempts}, ${

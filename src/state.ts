@@ -1,4 +1,6 @@
 import type { BodyBudget } from './body-budget.js'
+import type { Logger } from './logger.js'
+import type { Metrics } from './metrics.js'
 import type { InboxMode, Providers } from './types.js'
 import type { createHandlers } from './handlers.js'
 import type { BackoffOptions } from './retry.js'
@@ -36,6 +38,9 @@ export interface InboxState {
   /** Raw body bytes being read or verified at once, across deliveries. */
   bodyBudget: BodyBudget
   bodyTimeoutMs: number
+  logger: Logger
+  /** This process's delivery and run counters, served by the dashboard's /metrics. */
+  metrics: Metrics
 }
 
 /** Remembers work until it settles; never creates a promise that could reject unhandled. */

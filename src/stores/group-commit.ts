@@ -94,6 +94,8 @@ export function groupCommit(store: Store, batch: Batch): Store {
     purge: enqueue(store.purge),
     get: store.get,
     list: store.list,
+    stats: store.stats,
+    activity: store.activity,
     async close() {
       batch.flushNow()
       await store.close()

@@ -37,6 +37,8 @@ const GUARDED: Record<Exclude<keyof Store, 'onDue'>, true> = {
   purge: true,
   get: true,
   list: true,
+  stats: true,
+  activity: true,
   close: true,
 }
 

@@ -1,8 +1,9 @@
 import type { ListFilter, StoredEvent } from './types.js'
-import { and, eq, gt, gte, inArray, lte, or, sql, type Column, type SQL } from 'drizzle-orm'
+import { and, eq, gt, gte, inArray, lt, lte, or, sql, type Column, type SQL } from 'drizzle-orm'
 
 /** The columns the row lifecycle reads and writes; the SQLite and the pg table both have them. */
 export interface LifecycleColumns {
+  id: Column
   provider: Column
   eventId: Column
   type: Column
@@ -21,23 +22,29 @@ export interface LifecycleColumns {
 }
 
 const p = (name: string) => sql.placeholder(name)
+type Now = number | ReturnType<typeof sql.placeholder>
 /** A placeholder where drizzle's types want an SQL expression (update sets). */
 export const v = (name: string) => sql`${sql.placeholder(name)}`
 
 /**
  * The row lifecycle's conditions and transitions, once for every dialect, over named
- * parameters: provider, eventId, now, attempt, lockedUntil.
+ * parameters: provider, eventId, now, attempt, lockedUntil. `contains(column, text)` is
+ * the dialect's substring test (SQLite `instr`, Postgres `strpos`): text matched as typed,
+ * with no LIKE wildcards to escape.
  */
-export function lifecycle<T extends LifecycleColumns>(t: T) {
+export function lifecycle<T extends LifecycleColumns>(t: T, contains: (column: Column, text: string) => SQL) {
   const KEY = and(eq(t.provider, p('provider')), eq(t.eventId, p('eventId')))!
   /** A run that died: its row is still `processing` but the lease has run out. */
-  const LEASE_EXPIRED = and(eq(t.status, 'processing'), lte(t.lockedUntil, p('now')))!
+  const leaseExpiredAt = (now: Now) => and(eq(t.status, 'processing'), lte(t.lockedUntil, now))!
+  /** Waiting or failed and its time has come, or abandoned by a run that died. */
+  const dueAt = (now: Now) => or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, now)), leaseExpiredAt(now))!
+  const LEASE_EXPIRED = leaseExpiredAt(p('now'))
   const WAITING = { status: 'received', nextAttemptAt: v('now'), lockedUntil: null, updatedAt: v('now') } as const
   return {
     KEY,
     LEASE_EXPIRED,
-    /** Waiting or failed and its time has come, or abandoned by a run that died. */
-    DUE: or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, p('now'))), LEASE_EXPIRED)!,
+    dueAt,
+    DUE: dueAt(p('now')),
     /** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
     HELD: and(KEY, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))!,
     /** A claim's new row: leased to the caller at once, or (`queue`) waiting, due now. */
@@ -64,6 +71,8 @@ export function lifecycle<T extends LifecycleColumns>(t: T) {
     WAITING,
     /** Restarts the maxAttempts count; attempts itself only grows, as it fences stale runs. */
     REQUEUED: { ...WAITING, attemptBase: sql`${t.attempts}` } as const,
+    /** What a revive takes: a failed or dead event, given a fresh count of runs. */
+    REVIVABLE: and(KEY, inArray(t.status, ['failed', 'dead']))!,
     /** Every column but the key, the body and the headers. */
     STATE: {
       type: t.type,
@@ -97,8 +106,21 @@ export function lifecycle<T extends LifecycleColumns>(t: T) {
       if (filter.eventId !== undefined) conditions.push(eq(t.eventId, filter.eventId))
       if (filter.status !== undefined) conditions.push(eq(t.status, filter.status))
       if (filter.since !== undefined) conditions.push(gte(t.receivedAt, filter.since))
+      if (filter.q) conditions.push(or(contains(t.eventId, filter.q), contains(t.type, filter.q))!)
+      if (filter.before !== undefined) {
+        // The order's tie-breaker is the row id, which callers never see: it is looked up by key.
+        const { receivedAt, provider, eventId } = filter.before
+        const id = sql`(SELECT ${t.id} FROM ${t.id.table} WHERE ${t.provider} = ${provider} AND ${t.eventId} = ${eventId})`
+        conditions.push(or(lt(t.receivedAt, receivedAt), and(eq(t.receivedAt, receivedAt), sql`${t.id} < ${id}`))!)
+      }
       return and(...conditions)
     },
+    /** The dashboard's chart: a row's bucket start. Not a division: `%` truncates in every dialect. */
+    bucketStart: (bucketMs: number) => sql<number>`${t.receivedAt} - (${t.receivedAt} % ${bucketMs})`.mapWith(Number),
+    /** A count, as a number in every dialect (Postgres returns bigint as a string). */
+    COUNT: sql<number>`count(*)`.mapWith(Number),
+    /** When the longest-waiting of the rows selected became due. */
+    OLDEST_DUE: sql<number | null>`min(coalesce(${t.nextAttemptAt}, ${t.lockedUntil}))`.mapWith((value: unknown) => (value === null ? null : Number(value))),
     /** requeueAll(): dead ones get a fresh count, failed ones skip their backoff. */
     requeuedAll: (status: 'failed' | 'dead', now: number) =>
       status === 'dead' ? { status: 'received', attemptBase: sql`${t.attempts}`, nextAttemptAt: now, updatedAt: now } as const : { nextAttemptAt: now, updatedAt: now },

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, not, notExists, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, isNull, lt, not, notExists, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { PART_LENGTH, splitBody } from './body-parts.js'
 import { lifecycle, toStored } from './lifecycle.js'
@@ -17,7 +17,8 @@ type Row = typeof t.$inferSelect
 
 const p = <T extends string>(name: T) => sql.placeholder(name)
 
-const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, requeuedAll, live, listed } = lifecycle(t)
+const { KEY, DUE, dueAt, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE, requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } =
+  lifecycle(t, (column, text) => sql`instr(${column}, ${text}) > 0`)
 
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: AnySqliteDb) {
@@ -94,7 +95,7 @@ function prepareStatements(db: AnySqliteDb) {
       .where(REPLAYABLE)
       .returning(changed)
       .prepare(),
-    revive: db.update(t).set(REQUEUED).where(and(KEY, eq(t.status, 'dead'))).returning(changed).prepare(),
+    revive: db.update(t).set(REQUEUED).where(REVIVABLE).returning(changed).prepare(),
     get: db.select().from(t).where(KEY).limit(1).prepare(),
   }
 }
@@ -238,6 +239,25 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
         .where(listed(filter))
         .orderBy(desc(t.receivedAt), desc(t.id))
         .limit(filter.limit ?? 100)
+        .all()
+    },
+
+    async stats(now) {
+      const [counts, due] = await Promise.all([
+        db.select({ provider: t.provider, status: t.status, count: COUNT }).from(t).groupBy(t.provider, t.status).all(),
+        db.select({ at: OLDEST_DUE }).from(t).where(dueAt(now)).all(),
+      ])
+      return { counts, oldestDueAt: due[0]?.at ?? null }
+    },
+
+    async activity(since, bucketMs) {
+      const start = bucketStart(bucketMs)
+      return db
+        .select({ start, status: t.status, count: COUNT })
+        .from(t)
+        .where(gte(t.receivedAt, since))
+        .groupBy(start, t.status)
+        .orderBy(start)
         .all()
     },
 

@@ -70,7 +70,30 @@ export interface ListFilter {
   status?: EventStatus
   /** Received at or after this time (ms). */
   since?: number
+  /** Events whose id or type contains this text. */
+  q?: string
+  /**
+   * Keyset paging: only events listed after this one (older, or as old and stored
+   * earlier), so a page costs the same however deep it is. Pass the last row of a page.
+   */
+  before?: { receivedAt: number } & EventKey
   limit?: number
+}
+
+/** What `stats()` counts, in one pass the dashboard caches briefly. */
+export interface StoreStats {
+  /** Events per (provider, status); combinations without events are left out. */
+  counts: { provider: string; status: EventStatus; count: number }[]
+  /** When the longest-waiting due event became due (ms), or null when none is due. */
+  oldestDueAt: number | null
+}
+
+/** Events received per time bucket, by their status now: the dashboard's chart. */
+export interface ActivityBucket {
+  /** The bucket's start (ms), a multiple of `bucketMs`. */
+  start: number
+  status: EventStatus
+  count: number
 }
 
 /**
@@ -98,7 +121,8 @@ export interface Store {
   /**
    * Queues a stored event to run again, due now, whatever its status, unless a run
    * holds a live lease on it: as a replay (dedupe bypassed on purpose), or to give a
-   * dead event a fresh set of `maxAttempts` runs. False when it is running or unknown.
+   * failed or dead event a fresh set of `maxAttempts` runs (`revive`; any other status
+   * is left alone). False when nothing was queued: running, unknown, or not revivable.
    */
   requeue(key: EventKey, options: { now: number; reason: 'replay' | 'revive' }): Promise<boolean>
   /** Makes every event in `status` due now (failed: skip the backoff; dead: revive); returns how many. */
@@ -114,6 +138,10 @@ export interface Store {
   get(key: EventKey): Promise<StoredEvent | undefined>
   /** Summaries (no body, no headers), newest first. */
   list(filter?: ListFilter): Promise<EventSummary[]>
+  /** Counts by provider and status (GROUP BY, no counter rows), and the oldest due time at `now`. */
+  stats(now: number): Promise<StoreStats>
+  /** Events received at or after `since`, counted per `bucketMs` and current status. */
+  activity(since: number, bucketMs: number): Promise<ActivityBucket[]>
   close(): Promise<void>
   /**
    * Calls `listener` when an event may have become due (queued, requeued, released),

@@ -345,6 +345,74 @@ export function testStore(c: StoreCase) {
       expect(await ids({ provider: 'stripe', eventId: 'l1' })).toEqual([])
     })
 
+    it('store.list({ q }) returns only events whose id or type contains q', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('evt_needle_1'), { now: NOW, leaseMs: LEASE })
+      await store.claim({ ...newEvent('evt_2'), type: 'push.needle' }, { now: NOW + 1, leaseMs: LEASE })
+      await store.claim(newEvent('evt_3'), { now: NOW + 2, leaseMs: LEASE })
+      expect((await store.list({ q: 'needle' })).map((e) => e.eventId)).toEqual(['evt_2', 'evt_needle_1'])
+      expect(await store.list({ q: '%' })).toEqual([])
+    })
+
+    it('store.list({ before }) pages newest first through events received in the same millisecond without repeats or gaps', async () => {
+      const store = await c.create()
+      for (const id of ['p1', 'p2', 'p3', 'p4', 'p5']) await store.claim(newEvent(id), { now: id === 'p5' ? NOW + 1 : NOW, leaseMs: LEASE })
+      const seen: string[] = []
+      let before: { receivedAt: number; provider: string; eventId: string } | undefined
+      for (let page = 0; page < 4; page++) {
+        const rows = await store.list({ limit: 2, ...(before && { before }) })
+        seen.push(...rows.map((e) => e.eventId))
+        const last = rows.at(-1)
+        if (last === undefined) break
+        before = { receivedAt: last.receivedAt, provider: last.provider, eventId: last.eventId }
+      }
+      expect(seen).toEqual(['p5', 'p4', 'p3', 'p2', 'p1'])
+    })
+
+    it('store.stats() counts events by provider and status and gives the oldest due time', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('s1', 'github'), { now: NOW, leaseMs: LEASE })
+      await store.claim(newEvent('s2', 'github'), { now: NOW, leaseMs: LEASE })
+      await store.claim(newEvent('s3', 'stripe'), { now: NOW, leaseMs: LEASE })
+      await store.complete({ provider: 'github', eventId: 's1' }, 1, NOW)
+      await store.fail({ provider: 'stripe', eventId: 's3' }, 1, { error: 'x', nextAttemptAt: NOW + 500, now: NOW })
+      const stats = await store.stats(NOW + 1_000)
+      const counts = [...stats.counts].sort((a, b) => `${a.provider}${a.status}`.localeCompare(`${b.provider}${b.status}`))
+      expect(counts).toEqual([
+        { provider: 'github', status: 'processed', count: 1 },
+        { provider: 'github', status: 'processing', count: 1 },
+        { provider: 'stripe', status: 'failed', count: 1 },
+      ])
+      expect(stats.oldestDueAt).toBe(NOW + 500)
+      expect((await store.stats(NOW + 499)).oldestDueAt).toBeNull()
+    })
+
+    it('store.activity() counts events received since a time per bucket and current status', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('a0'), { now: NOW - 1, leaseMs: LEASE })
+      await store.claim(newEvent('a1'), { now: NOW, leaseMs: LEASE })
+      await store.claim(newEvent('a2'), { now: NOW + 59_999, leaseMs: LEASE })
+      await store.claim(newEvent('a3'), { now: NOW + 60_000, leaseMs: LEASE })
+      await store.complete({ provider: 'github', eventId: 'a2' }, 1, NOW + 60_000)
+      const buckets = await store.activity(NOW, 60_000)
+      const sorted = [...buckets].sort((a, b) => a.start - b.start || a.status.localeCompare(b.status))
+      expect(sorted).toEqual([
+        { start: NOW, status: 'processed', count: 1 },
+        { start: NOW, status: 'processing', count: 1 },
+        { start: NOW + 60_000, status: 'processing', count: 1 },
+      ])
+    })
+
+    it("store.requeue({ reason: 'revive' }) gives a failed event a fresh count of attempts, due now", async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'rf' }
+      await store.claim(newEvent('rf'), { now: NOW, leaseMs: LEASE })
+      await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 3_600_000, now: NOW })
+      expect(await store.requeue(key, { now: NOW + 1, reason: 'revive' })).toBe(true)
+      expect(await store.get(key)).toMatchObject({ status: 'received', attemptBase: 1, nextAttemptAt: NOW + 1 })
+      expect(await store.due(NOW + 1, 10)).toEqual([key])
+    })
+
     it('store.list() returns summaries without body or headers, with every other field of the row', async () => {
       const store = await c.create()
       const claimed = await store.claim(newEvent('s1'), { now: NOW, leaseMs: LEASE })

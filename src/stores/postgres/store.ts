@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, not, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, lt, not, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { WebhookError } from '../../errors.js'
@@ -61,8 +61,11 @@ function pgError(error: unknown): { code?: string; constraint?: string; message?
  */
 const statementName = (schema: string) => (statement: string) => `webhook-inbox ${schema} ${statement}`
 
-function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string) {
-  const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED } = lifecycle(t)
+type Lifecycle = ReturnType<typeof pgLifecycle>
+const pgLifecycle = (t: ReturnType<typeof pgTables>['webhookEvents']) => lifecycle(t, (column, text) => sql`strpos(${column}, ${text}) > 0`)
+
+function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string, rows: Lifecycle) {
+  const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
   const name = statementName(schema)
   const changed = { id: t.id }
   const insert = (queue: boolean) =>
@@ -94,7 +97,7 @@ function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof 
     fail: db.update(t).set(FAILED).where(HELD).returning(changed).prepare(name('fail')),
     release: db.update(t).set(RELEASED).where(HELD).returning(changed).prepare(name('release')),
     replay: db.update(t).set(REPLAYED).where(REPLAYABLE).returning(changed).prepare(name('replay')),
-    revive: db.update(t).set(REQUEUED).where(and(KEY, eq(t.status, 'dead'))).returning(changed).prepare(name('revive')),
+    revive: db.update(t).set(REQUEUED).where(REVIVABLE).returning(changed).prepare(name('revive')),
     get: db.select().from(t).where(KEY).limit(1).prepare(name('get')),
   }
 }
@@ -133,8 +136,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
 
   const db = drizzle({ client: pool })
   const { webhookEvents: t, idempotencyKeys } = pgTables(schema)
-  const { STATE, requeuedAll, live, listed } = lifecycle(t)
-  const statements = prepareStatements(db, t, schema)
+  const rows = pgLifecycle(t)
+  const { STATE, requeuedAll, live, listed, dueAt, bucketStart, COUNT, OLDEST_DUE } = rows
+  const statements = prepareStatements(db, t, schema, rows)
   const channel = `webhook_inbox ${schema}`.slice(0, 63)
   let closed = false
 
@@ -247,6 +251,21 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
         .where(listed(filter))
         .orderBy(desc(t.receivedAt), desc(t.id))
         .limit(filter.limit ?? 100)
+    },
+
+    async stats(now) {
+      await ready()
+      const [counts, due] = await Promise.all([
+        db.select({ provider: t.provider, status: t.status, count: COUNT }).from(t).groupBy(t.provider, t.status),
+        db.select({ at: OLDEST_DUE }).from(t).where(dueAt(now)),
+      ])
+      return { counts, oldestDueAt: due[0]?.at ?? null }
+    },
+
+    async activity(since, bucketMs) {
+      await ready()
+      const start = bucketStart(bucketMs)
+      return db.select({ start, status: t.status, count: COUNT }).from(t).where(gte(t.receivedAt, since)).groupBy(start, t.status).orderBy(start)
     },
 
     onDue: listeners.add,
