@@ -116,7 +116,13 @@ export function lifecycle<T extends LifecycleColumns>(t: T, contains: (column: C
       return and(...conditions)
     },
     /** The dashboard's chart: a row's bucket start. Not a division: `%` truncates in every dialect. */
-    bucketStart: (bucketMs: number) => sql<number>`${t.receivedAt} - (${t.receivedAt} % ${bucketMs})`.mapWith(Number),
+    bucketStart(bucketMs: number) {
+      if (!Number.isSafeInteger(bucketMs) || bucketMs < 1) throw new TypeError('activity(): bucketMs must be a whole number of ms from 1')
+      // A literal, not a parameter: Postgres matches GROUP BY and SELECT expressions by
+      // their text, and two parameters are two different expressions to it.
+      const size = sql.raw(String(bucketMs))
+      return sql<number>`${t.receivedAt} - (${t.receivedAt} % ${size})`.mapWith(Number)
+    },
     /** A count, as a number in every dialect (Postgres returns bigint as a string). */
     COUNT: sql<number>`count(*)`.mapWith(Number),
     /** When the longest-waiting of the rows selected became due. */

@@ -41,6 +41,11 @@ export function pgTables(schema: string) {
       unique('webhook_events_provider_event_id').on(t.provider, t.eventId),
       unique('webhook_events_digest_provider').on(t.digest, t.provider),
       index('webhook_events_status_next_attempt').on(t.status, t.nextAttemptAt),
+      // The dashboard's list, filters, chart and counts, as on SQLite (../schema.ts); the
+      // keyset's tie-breaker is the id, added last since Postgres does not append it.
+      index('webhook_events_received_at_status').on(t.receivedAt, t.status, t.id),
+      index('webhook_events_status_received_at').on(t.status, t.receivedAt, t.id),
+      index('webhook_events_provider_status_received_at').on(t.provider, t.status, t.receivedAt, t.id),
     ],
   )
   // The Idempotency-Key table, as ../schema.ts's: the response body is base64 text there

@@ -1,0 +1,3 @@
+CREATE INDEX "webhook_events_received_at_status" ON "webhook_events" USING btree ("received_at","status","id");--> statement-breakpoint
+CREATE INDEX "webhook_events_status_received_at" ON "webhook_events" USING btree ("status","received_at","id");--> statement-breakpoint
+CREATE INDEX "webhook_events_provider_status_received_at" ON "webhook_events" USING btree ("provider","status","received_at","id");
