@@ -28,6 +28,11 @@ export interface Measurement {
   requests: number
   /** CPU time of the server process(es) per request, µs. */
   cpuUsPerReq: number
+  /** CPU time of the load generator (this process) per request, µs, and in cores while it ran. */
+  generatorCpuUsPerReq: number
+  generatorCores: number
+  /** More first deliveries were sent than the pool holds, so some ids repeated (were duplicates). */
+  wrapped: boolean
 }
 
 // A GitHub-style body of about 2 KB: an issues.opened payload padded with a realistic body
@@ -56,6 +61,56 @@ function stripeHeader(body: string) {
   return `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}`
 }
 
+/** One signed delivery with its own id, as the fields autocannon builds a request from. */
+function signedRequest(scenario: Scenario, id: string): { headers: Record<string, string>; body: Buffer } {
+  if (scenario.provider === 'stripe') {
+    const body = stripeBody(id)
+    return { headers: { host: '127.0.0.1', 'content-type': 'application/json', 'stripe-signature': stripeHeader(body) }, body: Buffer.from(body) }
+  }
+  const body = Buffer.from(issueBody(id))
+  const headers: Record<string, string> = {
+    // Built before the port is known; the servers route on the path alone.
+    host: '127.0.0.1',
+    'content-type': 'application/json',
+    'x-github-event': 'issues',
+    'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+    'x-github-delivery': id,
+  }
+  // The orders server ignores the signature; its key is the delivery id, fresh per request.
+  if (scenario.server === 'orders') headers['idempotency-key'] = id
+  return { headers, body }
+}
+
+/**
+ * Signed first deliveries built before a run, so the load generator only writes bytes:
+ * signing and serialising 2 KB per request in autocannon's setupRequest cost more CPU
+ * than the verify-only server it was measuring (on a 2-core machine the two compete).
+ * Each pool is shared by every run of its provider and server kind: ids need to be
+ * unique within one database, and every run starts a database of its own. The cursor
+ * goes on across runs, so two processes sharing one database (scenario j) never get
+ * the same id; `wrapped` says a run sent more requests than the pool holds.
+ */
+interface Pool {
+  requests: { method: 'POST'; path: string; headers: Record<string, string>; body: Buffer }[]
+  cursor: number
+  builtAt: number
+}
+const pools = new Map<string, Pool>()
+const POOL_SIZE = Number(process.env.BENCH_POOL ?? 131_072)
+// Stripe refuses a signature over 5 minutes old; a whole bench run takes longer than that.
+const POOL_MAX_AGE_MS = 2 * 60_000
+
+function pool(scenario: Scenario, path: string, size: number): Pool {
+  const name = `${scenario.provider}:${scenario.server}`
+  const existing = pools.get(name)
+  if (existing && existing.requests.length >= size && Date.now() - existing.builtAt < POOL_MAX_AGE_MS) return existing
+  const requests: Pool['requests'] = []
+  for (let i = 0; i < size; i++) requests.push({ method: 'POST', path, ...signedRequest(scenario, `${name}-${i}`) })
+  const built = { requests, cursor: 0, builtAt: Date.now() }
+  pools.set(name, built)
+  return built
+}
+
 const TICK_US = 10_000 // USER_HZ is 100 on Linux
 
 /** CPU time (user + system) of processes so far, µs, from /proc (Linux); a process gone since counts 0. */
@@ -77,8 +132,13 @@ function peakRssMiB(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN
 }
 
-export async function startServer(scenario: Scenario, dbPath: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', `bench/servers/${scenario.server}.ts`], {
+export async function startServer(
+  scenario: Scenario,
+  dbPath: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `bench/servers/${scenario.server}.ts`], {
     env: { ...process.env, WEBHOOK_INBOX_DB: dbPath, ...scenario.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -111,38 +171,30 @@ export async function load(
   { seconds, amount, connections, tag }: { seconds?: number; amount?: number; connections: number; tag: string },
   pid: number,
 ): Promise<Measurement> {
-  const cpuBefore = cpuUs([pid])
-  let counter = 0
-  const nextId = () => (scenario.ids === 'same' ? `${tag}-same` : `${tag}-${counter++}`)
   const path = `/${scenario.server === 'inbox' ? 'webhooks/' : ''}${scenario.provider}`
-  const request =
-    scenario.provider === 'github'
-      ? {
-          method: 'POST' as const,
-          path,
-          setupRequest: (req: autocannon.Request) => {
-            const id = nextId()
-            const body = issueBody(id)
-            const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
-            const headers = { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': signature, 'x-github-delivery': id }
-            // The orders server ignores the signature; its key is the delivery id, fresh per request.
-            return { ...req, headers: scenario.server === 'orders' ? { ...headers, 'idempotency-key': id } : headers, body }
-          },
-        }
-      : {
-          method: 'POST' as const,
-          path,
-          setupRequest: (req: autocannon.Request) => {
-            const body = stripeBody(nextId())
-            return { ...req, headers: { 'content-type': 'application/json', 'stripe-signature': stripeHeader(body) }, body }
-          },
-        }
+  // Duplicates: one request, which autocannon builds once. First deliveries: the pool,
+  // where setupRequest only hands over a prebuilt request (autocannon still frames it).
+  let request: autocannon.Request
+  let requests: Pool | undefined
+  let next = 0
+  if (scenario.ids === 'same') {
+    request = { method: 'POST', path, ...signedRequest(scenario, `${tag}-same`) }
+  } else {
+    const built = (requests = pool(scenario, path, Math.max(POOL_SIZE, (amount ?? 0) + 1)))
+    next = built.cursor
+    request = { method: 'POST', path, setupRequest: () => built.requests[next++ % built.requests.length]! }
+  }
+  const first = next
+  const cpuBefore = cpuUs([pid])
+  const generatorBefore = process.cpuUsage()
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     ...(amount === undefined ? { duration: seconds ?? 5 } : { amount }),
     requests: [request],
   })
+  const generator = process.cpuUsage(generatorBefore)
+  if (requests) requests.cursor = next
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -151,5 +203,8 @@ export async function load(
     non2xx: result.non2xx + result.errors,
     requests: result.requests.total,
     cpuUsPerReq: (cpuUs([pid]) - cpuBefore) / Math.max(1, result.requests.total),
+    generatorCpuUsPerReq: (generator.user + generator.system) / Math.max(1, result.requests.total),
+    generatorCores: (generator.user + generator.system) / 1e6 / (result.duration || 1),
+    wrapped: requests !== undefined && next - first > requests.requests.length,
   }
 }

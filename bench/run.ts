@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { cpuUs, load, type Measurement, type Scenario, startServer, stopServer } from './load.js'
 import { dashboardBench } from './dashboard.js'
+import { ALL_SCENARIOS } from './scenarios.js'
+import { printCosts, profileScenario } from './profile.js'
 import { verifyBench } from './verify.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -17,22 +19,6 @@ const RSS_LARGE = Number(process.env.BENCH_RSS_LARGE ?? 100_000)
 // Postgres scenarios need a server: `bash .ci/postgres.sh run npm run bench` starts a throwaway one.
 const PG_URL = process.env.BENCH_PG_URL ?? process.env.WEBHOOK_INBOX_TEST_PG_URL ?? (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : undefined)
 
-const ALL_SCENARIOS: Scenario[] = [
-  { key: 'a', label: 'bare node:http, 200', server: 'bare', provider: 'github', ids: 'unique' },
-  { key: 'b', label: 'Hono + node:crypto HMAC, no store', server: 'hono-verify', provider: 'github', ids: 'unique' },
-  { key: 'c', label: '@octokit/webhooks middleware', server: 'octokit', provider: 'github', ids: 'unique' },
-  { key: 'd', label: 'express + stripe.constructEvent', server: 'express-stripe', provider: 'stripe', ids: 'unique' },
-  { key: 'e', label: 'webhook-inbox, GitHub, first deliveries', server: 'inbox', provider: 'github', ids: 'unique' },
-  { key: 'f', label: 'webhook-inbox, GitHub, duplicates', server: 'inbox', provider: 'github', ids: 'same' },
-  { key: 'g', label: "webhook-inbox, durability: 'full'", server: 'inbox', provider: 'github', ids: 'unique', env: { DURABILITY: 'full' } },
-  { key: 'h', label: 'webhook-inbox, Stripe, first deliveries', server: 'inbox', provider: 'stripe', ids: 'unique' },
-  // Stripe for first deliveries: its event id is in the signed body, so every request is a new event.
-  { key: 'i', label: 'webhook-inbox on Postgres, Stripe, first deliveries', server: 'inbox', provider: 'stripe', ids: 'unique', postgres: true },
-  { key: 'j', label: 'webhook-inbox on Postgres, 2 processes, Stripe, first deliveries', server: 'inbox', provider: 'stripe', ids: 'unique', postgres: true, processes: 2 },
-  { key: 'k', label: 'webhook-inbox on Postgres, GitHub, duplicates', server: 'inbox', provider: 'github', ids: 'same', postgres: true },
-  { key: 'l', label: 'orders API (Hono + SQLite), no middleware', server: 'orders', provider: 'github', ids: 'unique' },
-  { key: 'm', label: 'orders API + idempotency(), a fresh key per request', server: 'orders', provider: 'github', ids: 'unique', env: { IDEMPOTENCY: '1' } },
-]
 const SCENARIOS = ALL_SCENARIOS.filter((s) => PG_URL !== undefined || !s.postgres)
 if (PG_URL === undefined) console.log('Postgres scenarios skipped: run `bash .ci/postgres.sh run npm run bench` or set BENCH_PG_URL')
 
@@ -76,6 +62,10 @@ async function measure(scenario: Scenario, dir: string, tag: string, options: { 
       non2xx: parts.reduce((sum, m) => sum + m.non2xx, 0),
       requests,
       cpuUsPerReq: parts.reduce((sum, m) => sum + m.cpuUsPerReq * m.requests, 0) / Math.max(1, requests),
+      // The parts ran at once in this one process: each measured the generator's whole CPU.
+      generatorCpuUsPerReq: Math.max(...parts.map((m) => m.generatorCpuUsPerReq * m.requests)) / Math.max(1, requests),
+      generatorCores: Math.max(...parts.map((m) => m.generatorCores)),
+      wrapped: parts.some((m) => m.wrapped),
       // Backends the pools opened during the run count from zero.
       dbCpuUsPerReq: (cpuUs([...new Set([...dbPids, ...(scenario.postgres ? postgresPids() : [])])]) - dbBefore) / Math.max(1, requests),
     }
@@ -105,16 +95,34 @@ try {
     for (const scenario of order) {
       const m = await measure(scenario, dir, `r${round}-${scenario.key}`, { seconds: SECONDS })
       runs[scenario.key]!.push(m)
-      process.stderr.write(`round ${round + 1}/${ROUNDS} ${scenario.key}: ${Math.round(m.rps)} req/s\n`)
+      process.stderr.write(`round ${round + 1}/${ROUNDS} ${scenario.key}: ${Math.round(m.rps)} req/s, server ${Math.round(m.cpuUsPerReq)} µs/req, generator ${m.generatorCores.toFixed(2)} cores\n`)
     }
   }
   const results = Object.fromEntries(
     SCENARIOS.map((s) => {
       const ms = runs[s.key]!
       const med = (pick: (m: Result) => number) => median(ms.map(pick))
-      return [s.key, { label: s.label, rps: med((m) => m.rps), p50: med((m) => m.p50), p99: med((m) => m.p99), rssMiB: med((m) => m.rssMiB), cpuUs: med((m) => m.cpuUsPerReq), dbCpuUs: s.postgres ? med((m) => m.dbCpuUsPerReq) : undefined, non2xx: ms.reduce((n, m) => n + m.non2xx, 0) }]
+      return [
+        s.key,
+        {
+          label: s.label,
+          rps: med((m) => m.rps),
+          p50: med((m) => m.p50),
+          p99: med((m) => m.p99),
+          rssMiB: med((m) => m.rssMiB),
+          cpuUs: med((m) => m.cpuUsPerReq),
+          dbCpuUs: s.postgres ? med((m) => m.dbCpuUsPerReq) : undefined,
+          generatorCpuUs: med((m) => m.generatorCpuUsPerReq),
+          generatorCores: med((m) => m.generatorCores),
+          non2xx: ms.reduce((n, m) => n + m.non2xx, 0),
+          wrapped: ms.some((m) => m.wrapped),
+        },
+      ]
     }),
-  ) as Record<string, { label: string; rps: number; p50: number; p99: number; rssMiB: number; cpuUs: number; dbCpuUs: number | undefined; non2xx: number }>
+  ) as Record<
+    string,
+    { label: string; rps: number; p50: number; p99: number; rssMiB: number; cpuUs: number; dbCpuUs: number | undefined; generatorCpuUs: number; generatorCores: number; non2xx: number; wrapped: boolean }
+  >
 
   const inboxFirst = SCENARIOS.find((s) => s.key === 'e')!
   const rss10k = await measure(inboxFirst, dir, 'rss-small', { amount: RSS_SMALL })
@@ -136,12 +144,15 @@ try {
   const targets: Record<string, number> = { 'e/b': 0.8, 'e/c': 0.8, 'f/b': 0.95, 'g/e': 0.9, 'i/h': 0.5 }
 
   console.log(`\nwebhook-inbox bench: ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, 127.0.0.1, medians\n`)
-  console.log('| | scenario | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | Postgres CPU µs/req | non-2xx |')
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  console.log('| | scenario | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | Postgres CPU µs/req | generator CPU µs/req (cores) | non-2xx |')
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
   for (const [key, m] of Object.entries(results)) {
     const db = m.dbCpuUs === undefined ? '' : Math.round(m.dbCpuUs)
-    console.log(`| ${key} | ${m.label} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${m.rssMiB.toFixed(0)} | ${Math.round(m.cpuUs)} | ${db} | ${m.non2xx} |`)
+    const generator = `${Math.round(m.generatorCpuUs)} (${m.generatorCores.toFixed(2)})`
+    console.log(`| ${key} | ${m.label} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${m.rssMiB.toFixed(0)} | ${Math.round(m.cpuUs)} | ${db} | ${generator} | ${m.non2xx} |`)
   }
+  const wrapped = Object.keys(results).filter((key) => results[key]!.wrapped)
+  if (wrapped.length > 0) console.log(`\nwarning: ${wrapped.join(', ')} sent more first deliveries than BENCH_POOL holds; some were duplicates`)
   console.log(`\nRSS of scenario e after ${RSS_SMALL} events: ${rss10k.rssMiB.toFixed(0)} MiB; after ${RSS_LARGE}: ${rss100k.rssMiB.toFixed(0)} MiB\n`)
   console.log('| ratio | measured | target |')
   console.log('| --- | ---: | ---: |')
@@ -149,6 +160,11 @@ try {
     const target = name === 'rss 100k/10k' ? '≤ 1.10' : targets[name] === undefined ? '' : `≥ ${targets[name]}`
     console.log(`| ${name} | ${value.toFixed(2)} | ${target} |`)
   }
+
+  // Profiled on its own after the measured runs: --cpu-prof slows the server down.
+  const profile = await profileScenario(inboxFirst, SECONDS, CONNECTIONS)
+  printCosts(`e under \`node --cpu-prof\`, ${SECONDS} s: top functions by self time`, profile.functions)
+  printCosts('e: top files and packages by self time', profile.places)
 
   const verify = await verifyBench()
   console.log('\n| verify (1 s each) | ops/s | official SDK function | ops/s |')
@@ -163,7 +179,7 @@ try {
   mkdirSync('bench/results', { recursive: true })
   writeFileSync(
     'bench/results/latest.json',
-    `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k.rssMiB, '100k': rss100k.rssMiB }, ratios, verify, dashboard: board }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k.rssMiB, '100k': rss100k.rssMiB }, ratios, profile: { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10) }, verify, dashboard: board }, null, 2)}\n`,
   )
   console.log(`\nwrote bench/results/latest.json in ${Math.round((Date.now() - started) / 1000)} s`)
 } finally {

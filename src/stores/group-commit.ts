@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { IdempotencyKeys, Store } from './types.js'
+import type { ClaimResult, EventKey, IdempotencyKeys, Store } from './types.js'
 
 interface Pending {
   run: () => Promise<unknown>
@@ -79,10 +79,31 @@ export function createBatch(database: Database.Database) {
 
 type Batch = ReturnType<typeof createBatch>
 
-export function groupCommit(store: Store, batch: Batch): Store {
+const DUPLICATE: ClaimResult = { outcome: 'duplicate' }
+
+/**
+ * `settled(key)`: a read of whether the event's row is `processed` or `dead`. Such a row
+ * is a duplicate for any claim (neither state is claimable), so the claim is answered
+ * from the read, without a write transaction or waiting for the next batch. The read
+ * only ever shortcuts to that answer: every other row (none yet, waiting, failed, a
+ * lease running or run out) goes through the claim's one statement as before. A row
+ * that turns processed just after the read is seen by that statement instead.
+ */
+export function groupCommit(store: Store, batch: Batch, settled?: (key: EventKey) => boolean): Store {
   const { enqueue } = batch
+  const claim = enqueue(store.claim)
   return {
-    claim: enqueue(store.claim),
+    claim:
+      settled === undefined
+        ? claim
+        : (event, options) => {
+            try {
+              if (settled(event)) return Promise.resolve(DUPLICATE)
+            } catch (error) {
+              return Promise.reject(error)
+            }
+            return claim(event, options)
+          },
     take: enqueue(store.take),
     takeDue: enqueue(store.takeDue),
     due: store.due,

@@ -67,11 +67,18 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = drizzle({ client: sqlite })
   // One batch for events and keys, so a burst of both costs one commit.
   const batch = createBatch(sqlite)
+  // Duplicates of settled events answered by a read (see groupCommit): in WAL mode it never
+  // waits for a writer. Straight on better-sqlite3, as drizzle's parameter and row mapping
+  // would cost more than the lookup itself on this path.
+  const isSettled = sqlite
+    .prepare<[string, string], 1>("SELECT 1 FROM webhook_events WHERE provider = ? AND event_id = ? AND status IN ('processed', 'dead')")
+    .pluck()
   const store = groupCommit(
     createSqlStore(db, async () => {
       sqlite.close()
     }),
     batch,
+    (key) => isSettled.get(key.provider, key.eventId) !== undefined,
   )
   return { ...store, keys: groupCommitKeys(createSqlKeys(db), batch), database: sqlite }
 }
