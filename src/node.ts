@@ -116,3 +116,5 @@ export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker
   }
   return { port, close }
 }
+
+export { type NodeHandler, toNodeHandler } from './node-handler.js'
