@@ -128,10 +128,10 @@ export function testProvider(c: ProviderCase, createStore: () => Store | Promise
       await expectRejected(provider, await signedDelivery(provider, c.name, { ...input, body: `\uFEFF${input.body}` }), 400, 'invalid_body')
     })
 
-    it(`${c.name}() throws a TypeError for an empty secret or a list holding a non-string`, () => {
+    it(`${c.name}() throws a TypeError for an empty secret or a list holding a non-string, naming the entry`, () => {
       expect(() => c.create({ secret: '' })).toThrow(TypeError)
       expect(() => c.create({ secret: [] })).toThrow(TypeError)
-      expect(() => c.create({ secret: ['ok', undefined as unknown as string] })).toThrow(TypeError)
+      expect(() => c.create({ secret: ['ok', undefined as unknown as string] })).toThrow('secret[1] is undefined')
     })
 
     it(`${c.name}().sign() output round-trips through verify() for a UTF-8 body`, async () => {
