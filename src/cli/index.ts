@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { run } from './run.js'
 
+// `webhook-inbox list --json | head` closes the pipe early: that is the reader being
+// done, not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw error
+})
+
 let drawing = false
 const endProgress = () => {
   if (drawing) process.stderr.write('\n')

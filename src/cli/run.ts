@@ -1,4 +1,4 @@
-import { EXIT, FailedError, type Io, UsageError } from './context.js'
+import { EXIT, type Io, UsageError } from './context.js'
 import { keys, keysHelp } from './keys.js'
 import { list, listHelp, show, showHelp } from './list.js'
 import { migrate, migrateHelp } from './migrate.js'
@@ -67,15 +67,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     return (await command[0](args, io)) ?? EXIT.ok
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`webhook-inbox ${name}: ${error.message}`)
-      return EXIT.usage
-    }
-    if (error instanceof FailedError) {
-      io.err(`webhook-inbox ${name}: ${error.message}`)
-      return EXIT.failed
-    }
-    io.err(`webhook-inbox ${name}: ${(error as Error).message ?? String(error)}`)
-    return EXIT.failed
+    const code = error instanceof UsageError ? EXIT.usage : EXIT.failed
+    const message = error instanceof Error ? error.message : String(error)
+    // Under --json a script reads stderr too: one JSON object it can parse, not prose.
+    if (args.includes('--json')) io.err(JSON.stringify({ ok: false, command: name, exitCode: code, error: message }))
+    else io.err(`webhook-inbox ${name}: ${message}`)
+    return code
   }
 }
