@@ -64,8 +64,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.out(command[1])
     return EXIT.ok
   }
+  // --json output is for scripts: no progress lines among it.
+  const commandIo = args.includes('--json') ? { ...io, progress: () => {} } : io
   try {
-    return (await command[0](args, io)) ?? EXIT.ok
+    return (await command[0](args, commandIo)) ?? EXIT.ok
   } catch (error) {
     const code = error instanceof UsageError ? EXIT.usage : EXIT.failed
     const message = error instanceof Error ? error.message : String(error)
