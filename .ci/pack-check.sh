@@ -7,6 +7,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+# Migrations ship once, at the package root; no source maps pointing at unshipped src/.
+tar tzf "$work/$tarball" > "$work/files.txt"
+if grep -E '^package/dist/drizzle|\.map$' "$work/files.txt"; then
+  echo "pack check: the tarball ships the files above, which it should not"; exit 1
+fi
+grep -qx 'package/LICENSE' "$work/files.txt" || { echo "pack check: no LICENSE in the tarball"; exit 1; }
 cd "$work"
 cat > package.json <<'JSON'
 { "name": "pack-check", "private": true, "type": "module" }
