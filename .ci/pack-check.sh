@@ -7,6 +7,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+# Migrations ship once, at the package root; no source maps pointing at unshipped src/.
+tar tzf "$work/$tarball" > "$work/files.txt"
+if grep -E '^package/dist/drizzle|\.map$' "$work/files.txt"; then
+  echo "pack check: the tarball ships the files above, which it should not"; exit 1
+fi
+grep -qx 'package/LICENSE' "$work/files.txt" || { echo "pack check: no LICENSE in the tarball"; exit 1; }
 cd "$work"
 cat > package.json <<'JSON'
 { "name": "pack-check", "private": true, "type": "module" }
@@ -69,11 +75,22 @@ cat > tsconfig.json <<'JSON'
 JSON
 npx tsc -p tsconfig.json
 node out/check.js
-# A strict consumer that typechecks libraries too: the Postgres store's types (pg's
-# included) must hold up without skipLibCheck.
+# A strict consumer that typechecks libraries too (no skipLibCheck): every subpath's
+# declarations, and what they reach (better-sqlite3's and pg's types), must hold up.
 cat > strict.ts <<'TS'
+import { createInbox, type Inbox } from 'webhook-inbox'
+import { github, stripe } from 'webhook-inbox/providers'
+import { sqliteStore, type SqliteStore } from 'webhook-inbox/stores/sqlite'
+import { d1Store } from 'webhook-inbox/stores/d1'
+import { idempotency, withIdempotency } from 'webhook-inbox/idempotency'
 import { postgresStore, type PostgresStore } from 'webhook-inbox/stores/postgres'
+import { serve, toNodeHandler, type NodeHandler } from 'webhook-inbox/node'
+import { fixture, signedRequest } from 'webhook-inbox/testing'
 export const open = (url: string): PostgresStore => postgresStore({ connectionString: url })
+export const file = (path: string): SqliteStore => sqliteStore({ path })
+export const inbox = (store: SqliteStore) => createInbox({ store, providers: { stripe: stripe({ secret: 's' }), github: github({ secret: 'g' }) } })
+export const handler = (i: Inbox<{}>): NodeHandler => toNodeHandler(i)
+export const unused = [d1Store, idempotency, withIdempotency, serve, fixture, signedRequest]
 TS
 npx tsc --noEmit --strict --skipLibCheck false --module NodeNext --moduleResolution NodeNext --target ES2022 --types node --verbatimModuleSyntax strict.ts
 # The CLI bin, as `npx webhook-inbox` runs it.

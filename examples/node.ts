@@ -67,7 +67,10 @@ app.route('/inbox', dashboard(inbox, { auth: dashboardAuth }))
 
 // Serves on 127.0.0.1, runs the retry sweeper in this process, and on SIGTERM/SIGINT
 // lets running handlers finish (or gives their events back) before it exits.
-const served = await serve(inbox, { fetch: app.fetch, port: examplePort() })
+const served = await serve(inbox, { fetch: app.fetch, port: examplePort() }).catch((error: Error) => {
+  console.error(`${error.message} (e.g. PORT=3001 npm start)`)
+  process.exit(1)
+})
 console.log(`webhook-inbox listening on http://127.0.0.1:${served.port}/webhooks/:provider (store: ${onPostgres ? 'postgres from DATABASE_URL' : `sqlite ${dbPath}`})`)
 console.log(`dashboard: http://127.0.0.1:${served.port}/inbox (user ${dashboardAuth.username}${process.env.INBOX_DASHBOARD_PASSWORD ? '' : `, development password ${dashboardAuth.password}`})`)
 if (defaulted.length > 0) console.log(`development secrets in use (set these variables to override):\n  ${defaulted.join('\n  ')}`)

@@ -11,15 +11,22 @@ if (!isProviderName(name)) {
 }
 // A fresh id each run, so the first delivery is new even against an old webhooks.db.
 const id = `test_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
-const sample = fixture(name, fixtureNames(name)[0] as never)
+// An event examples/node.ts handles, so its server logs a line (GitHub's first fixture, ping, has none).
+const HANDLED: Partial<Record<typeof name, string>> = { stripe: 'payment_intent.succeeded', github: 'issues.opened', slack: 'app_mention', razorpay: 'payment.captured' }
+const sample = fixture(name, (HANDLED[name] ?? fixtureNames(name)[0]) as never)
 // Where the id is a header the signature does not cover, the inbox dedupes on the signed body
-// too: mark the body so this run's first delivery is new. (Slack's first fixture is JSON too.)
+// too: mark the body so this run's first delivery is new. (Slack's fixture is JSON too.)
 sample.webhook_inbox_test_run = id
 const options = { secret: exampleSecrets().secrets[name], id, url: `http://127.0.0.1:${examplePort()}/webhooks/${name}` }
 const request = await signedRequest(name, sample, options)
 const body = await request.text()
 // The same signed request twice, byte for byte: a redelivery.
 for (const attempt of ['first delivery', 'redelivery']) {
-  const response = await fetch(new Request(request.url, { method: 'POST', headers: request.headers, body }))
+  const response = await fetch(new Request(request.url, { method: 'POST', headers: request.headers, body })).catch((error: Error) => {
+    // One line, like the CLI, instead of undici's stack: the usual cause is no server running.
+    const code = (error.cause as { code?: string } | undefined)?.code ?? error.message
+    console.error(`cannot reach ${options.url} (${code}): is the example server running? Start it with npm start`)
+    process.exit(1)
+  })
   console.log(`${attempt}: ${response.status} ${await response.text()}`)
 }

@@ -10,8 +10,13 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 /** The settings every provider factory resolves the same way. */
 export function resolveOptions(name: string, options: { secret: string | string[]; now?: () => number; tolerance?: number }) {
   const secrets: unknown[] = Array.isArray(options.secret) ? options.secret : [options.secret]
-  if (secrets.length === 0 || !secrets.every((s): s is string => typeof s === 'string' && s !== '')) {
-    throw new TypeError(`[webhook-inbox] ${name}: every signing secret must be a non-empty string`)
+  if (secrets.length === 0) throw new TypeError(`[webhook-inbox] ${name}: secret is an empty list`)
+  // Name the entry: an unset variable in a rotation list is the usual cause, and which one matters.
+  const bad = secrets.findIndex((s) => typeof s !== 'string' || s === '')
+  if (bad !== -1) {
+    const entry = Array.isArray(options.secret) ? `secret[${bad}]` : 'secret'
+    const value = secrets[bad] === '' ? 'an empty string' : String(secrets[bad])
+    throw new TypeError(`[webhook-inbox] ${name}: every signing secret must be a non-empty string; ${entry} is ${value}`)
   }
   const tolerance = options.tolerance ?? 300
   // NaN would make every comparison false and silently switch replay protection off.

@@ -19,6 +19,7 @@ export type WebhookErrorCode =
   | 'internal_error'
   | 'shutting_down'
   | 'server_busy'
+  | 'body_already_parsed'
 
 const STATUS: Record<WebhookErrorCode, number> = {
   missing_header: 400,
@@ -37,6 +38,8 @@ const STATUS: Record<WebhookErrorCode, number> = {
   internal_error: 500,
   shutting_down: 503,
   server_busy: 503,
+  // A mounting mistake, not the provider's: 500 so the provider keeps retrying until it is fixed.
+  body_already_parsed: 500,
 }
 
 /**

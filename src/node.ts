@@ -73,9 +73,15 @@ export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker
     connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
   }
   let server!: Server
-  const port = await new Promise<number>((resolve) => {
+  const wanted = options.port ?? 3000
+  const port = await new Promise<number>((resolve, reject) => {
     // Without `createServer` this is node:http, whatever the union type says.
-    server = serveHttp({ fetch, hostname, port: options.port ?? 3000, serverOptions }, (info) => resolve(info.port)) as Server
+    server = serveHttp({ fetch, hostname, port: wanted, serverOptions }, (info) => resolve(info.port)) as Server
+    // Otherwise a busy port is an unhandled 'error' event: a stack trace instead of a reason.
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'is already in use (EADDRINUSE): stop the other server or pick another port' : `cannot be listened on (${error.code ?? error.message})`
+      reject(new Error(`[webhook-inbox] serve(): ${hostname}:${wanted} ${reason}`, { cause: error }))
+    })
   })
   const worker = options.worker === false ? undefined : inbox.startWorker(options.worker)
   const responses = new Set<ServerResponse>()
@@ -116,3 +122,5 @@ export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker
   }
   return { port, close }
 }
+
+export { type NodeHandler, toNodeHandler } from './node-handler.js'

@@ -45,7 +45,9 @@ export function parse<S extends Spec>(args: string[], spec: S): { values: Values
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true })
     return { values: values as Values<S>, positionals }
   } catch (error) {
-    throw new UsageError((error as Error).message)
+    // parseArgs' first sentence says what is wrong ("Unknown option '--bogus'"); the rest
+    // is about '--' and positionals, and it never says where to look next.
+    throw new UsageError(`${(error as Error).message.split('. ')[0]!.replace(/\.$/, '')} (try --help)`)
   }
 }
 

@@ -26,6 +26,11 @@ export function summary(event: StoredEvent): EventSummary {
   return rest
 }
 
+/** Cut to `width` characters, with an ellipsis so a cut message is not read as whole. */
+export function clip(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`
+}
+
 export function eventRows(events: EventSummary[]): string {
   return table(
     ['RECEIVED', 'PROVIDER', 'EVENT ID', 'TYPE', 'STATUS', 'ATTEMPTS', 'REPLAYS', 'LAST ERROR'],
@@ -37,7 +42,7 @@ export function eventRows(events: EventSummary[]): string {
       e.status,
       String(e.attempts),
       String(e.replays),
-      (e.lastError ?? '').slice(0, 60),
+      clip(e.lastError ?? '', 60),
     ]),
   )
 }

@@ -22,7 +22,15 @@ Examples:
 
 export const showHelp = `webhook-inbox show <provider> <id> [--db <path|url>] [--json]
 
-Prints one stored event: its state, the headers kept with it, and its body.`
+Prints one stored event: its state, the headers kept with it, and its body.
+
+Options:
+  --db <path|url>     the SQLite file or postgres:// URL (as for list)
+  --json              the whole event as one JSON object
+
+Examples:
+  webhook-inbox show stripe evt_3MtwBwLkdIwHu7ix0ZzQ0v3F
+  webhook-inbox show github 72d3162e-cc78-11e3-81ab-4c9367dc0958 --json | jq .body`
 
 function since(text: string | undefined): number | undefined {
   if (text === undefined) return undefined

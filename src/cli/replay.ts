@@ -54,7 +54,10 @@ export async function replay(args: string[], io: Io): Promise<number> {
     }
     const rows = await waitForRuns(store, [key], (row) => !row.replay && row.status !== 'processing', io, waitMs)
     if (!rows) {
-      io.err(`queued ${provider} ${eventId} for replay; no server ran it within ${values.wait ?? '30s'} (is it running with its sweeper?)`)
+      io.err(
+        `queued ${provider} ${eventId} for replay; no server ran it within ${values.wait ?? '30s'} (is it running with its sweeper?). ` +
+          'It stays queued: the next server started with its sweeper runs it. A queued replay cannot be cancelled.',
+      )
       return EXIT.timeout
     }
     const row = rows[0]!

@@ -1,5 +1,5 @@
 import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
-import { EXIT, FailedError, type Io, UsageError } from './context.js'
+import { EXIT, type Io, UsageError } from './context.js'
 import { keys, keysHelp } from './keys.js'
 import { list, listHelp, show, showHelp } from './list.js'
 import { migrate, migrateHelp } from './migrate.js'
@@ -66,18 +66,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.out(command[1])
     return EXIT.ok
   }
+  // --json output is for scripts: no progress lines among it.
+  const commandIo = args.includes('--json') ? { ...io, progress: () => {} } : io
   try {
-    return (await command[0](args, io)) ?? EXIT.ok
+    return (await command[0](args, commandIo)) ?? EXIT.ok
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`webhook-inbox ${name}: ${error.message}`)
-      return EXIT.usage
-    }
-    if (error instanceof FailedError) {
-      io.err(`webhook-inbox ${name}: ${error.message}`)
-      return EXIT.failed
-    }
-    io.err(`webhook-inbox ${name}: ${(error as Error).message ?? String(error)}`)
-    return EXIT.failed
+    const code = error instanceof UsageError ? EXIT.usage : EXIT.failed
+    const message = error instanceof Error ? error.message : String(error)
+    // Under --json a script reads stderr too: one JSON object it can parse, not prose.
+    if (args.includes('--json')) io.err(JSON.stringify({ ok: false, command: name, exitCode: code, error: message }))
+    else io.err(`webhook-inbox ${name}: ${message}`)
+    return code
   }
 }

@@ -3,8 +3,16 @@ import { createSqlKeys } from './sql-keys.js'
 import { createSqlStore } from './sql-store.js'
 import type { KeyStore, Store } from './types.js'
 
-/** The Cloudflare D1 binding (`env.DB`), as drizzle's D1 driver takes it. */
-export type D1Binding = Parameters<typeof drizzle>[0]
+/**
+ * The Cloudflare D1 binding (`env.DB`): the part of `D1Database` the store uses. Written
+ * out rather than taken from drizzle, so our declarations do not pull drizzle's (which
+ * need `gel`, `mysql2` and the Workers types) into a consumer that checks libraries.
+ */
+export interface D1Binding {
+  prepare(query: string): unknown
+  batch(statements: never[]): Promise<unknown[]>
+  exec(query: string): Promise<unknown>
+}
 
 /**
  * The store for Cloudflare Workers: a D1 database with the schema from `drizzle/`,
@@ -16,6 +24,7 @@ export type D1Binding = Parameters<typeof drizzle>[0]
  * d1Store(env.DB)
  */
 export function d1Store(binding: D1Binding): Store & KeyStore {
-  const db = drizzle(binding)
+  // D1Binding is D1Database's shape; drizzle names the Workers type itself.
+  const db = drizzle(binding as Parameters<typeof drizzle>[0])
   return { ...createSqlStore(db), keys: createSqlKeys(db) }
 }

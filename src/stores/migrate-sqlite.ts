@@ -1,5 +1,23 @@
 import type Database from 'better-sqlite3'
 import { readMigrationFiles } from 'drizzle-orm/migrator'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const hasTable = (db: Database.Database, name: string) =>
+  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined
+
+/**
+ * A D1 database that `wrangler d1 migrations apply` migrated (its local file, or a copy):
+ * wrangler records the same drizzle/ files by name in `d1_migrations`, not in drizzle's table.
+ */
+const migratedByWrangler = (db: Database.Database) => hasTable(db, 'd1_migrations') && !hasTable(db, '__drizzle_migrations')
+
+/** The migration files wrangler has not applied, by the names it records (`0001_replays.sql`). */
+function pendingForWrangler(db: Database.Database, folder: string): string[] {
+  const journal = JSON.parse(readFileSync(join(folder, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] }
+  const applied = new Set(db.prepare('SELECT name FROM d1_migrations').pluck().all() as string[])
+  return journal.entries.map((entry) => `${entry.tag}.sql`).filter((name) => !applied.has(name))
+}
 
 /**
  * Applies the drizzle-kit migrations in `folder`, recording them in drizzle's own
@@ -8,6 +26,10 @@ import { readMigrationFiles } from 'drizzle-orm/migrator'
  * opening one new file at once cannot both run the first migration.
  */
 export function migrateSqlite(db: Database.Database, folder: string) {
+  // Applying drizzle's records on top would fail ("table webhook_events already exists") or fork its history.
+  if (migratedByWrangler(db)) {
+    throw new Error(`${db.name} is a D1 database migrated by wrangler: open it read-only (the CLI's list and show do), and migrate it with wrangler d1 migrations apply`)
+  }
   const migrations = readMigrationFiles({ migrationsFolder: folder })
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS __drizzle_migrations (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric)')
@@ -26,8 +48,13 @@ export function migrateSqlite(db: Database.Database, folder: string) {
  * read-only connection. Without it, an old file fails later with "no such column".
  */
 export function assertMigrated(db: Database.Database, folder: string) {
+  if (migratedByWrangler(db)) {
+    const pending = pendingForWrangler(db, folder)
+    if (pending.length > 0) throw new Error(`${db.name} is a D1 database without ${pending.join(', ')}; apply them with wrangler d1 migrations apply`)
+    return
+  }
   const migrations = readMigrationFiles({ migrationsFolder: folder })
-  const tracked = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
+  const tracked = hasTable(db, '__drizzle_migrations')
   const last = tracked ? lastApplied(db) : null
   const pending = migrations.filter((m) => last === null || last < m.folderMillis).length
   if (pending > 0) {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import { fileURLToPath } from 'node:url'
 import { assertMigrated, migrateSqlite } from './migrate-sqlite.js'
+import { migrationsFolder } from './migrations-folder.js'
 import { createBatch, groupCommit, groupCommitKeys } from './group-commit.js'
 import { createSqlKeys } from './sql-keys.js'
 import { createSqlStore } from './sql-store.js'
@@ -28,9 +28,7 @@ export interface SqliteStoreOptions {
   readonly?: boolean
 }
 
-// Same relative path from src/stores/ in the repo and from dist/src/stores/ in the
-// package, because the build copies drizzle/ into dist/.
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url))
+const MIGRATIONS = migrationsFolder('drizzle')
 
 /**
  * The embedded default store: a better-sqlite3 file in WAL mode, migrated on open

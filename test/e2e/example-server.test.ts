@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3'
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { github, razorpay, slack, stripe } from '../../providers/index.js'
 import type { Provider, SignInput } from '../../providers/types.js'
@@ -41,6 +42,18 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
     if (child.exitCode === null) child.kill('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   })
+
+  /** Runs an example script to its end: its exit code and both outputs. */
+  async function runExample(script: string, args: string[], env: NodeJS.ProcessEnv) {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env } })
+      return { code: 0, stdout, stderr }
+    } catch (error) {
+      const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string }
+      return { code, stdout, stderr }
+    }
+  }
+  const port = () => new URL(base).port
 
   function devSecret(variable: string) {
     return new RegExp(`${variable}=(\\S+)`).exec(output)![1]!
@@ -104,9 +117,27 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
     expect((await fetch(`${base}/`)).status).toBe(200)
   })
 
+  it('npm run send -- github (examples/send-test-event.ts) gets processed then duplicate, and the example logs its issues line', async () => {
+    const sent = await runExample('examples/send-test-event.ts', ['github'], { PORT: port() })
+    expect([sent.code, sent.stdout]).toEqual([0, expect.stringMatching(/first delivery: 200 .*processed[\s\S]*redelivery: 200 .*duplicate/)])
+    await waitFor(() => /github {2}test_\S+: issues\.opened #\d+ in /.test(output), 10_000, "the example's line for the issues event")
+  })
+
+  it('a second npm start on the busy port exits 1 with one line naming EADDRINUSE, not a stack trace', async () => {
+    const second = await runExample('examples/node.ts', [], { PORT: port(), WEBHOOK_INBOX_DB: join(dir, 'second.db') })
+    expect(second.code).toBe(1)
+    expect(second.stderr.trim().split('\n')).toEqual([expect.stringContaining('EADDRINUSE')])
+  })
+
   it('the example exits 0 on SIGTERM after closing its server and store', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
+  })
+
+  it('npm run send with no server listening exits 1 with one line naming ECONNREFUSED', async () => {
+    const sent = await runExample('examples/send-test-event.ts', ['stripe'], { PORT: port() })
+    expect(sent.code).toBe(1)
+    expect(sent.stderr.trim().split('\n')).toEqual([expect.stringContaining('ECONNREFUSED')])
   })
 })

@@ -23,7 +23,8 @@ export async function startServer(env: Record<string, string>, script = 'test/e2
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
     const read = (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /listening (\d+)/.exec(output)
+      // Fixture servers print "listening <port>", the examples "listening on http://127.0.0.1:<port>/…".
+      const match = /listening (?:on http:\/\/127\.0\.0\.1:)?(\d+)/.exec(output)
       if (match) {
         clearTimeout(timer)
         resolve(Number(match[1]))

@@ -1,11 +1,9 @@
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
-import { fileURLToPath } from 'node:url'
 import type { Pool } from 'pg'
+import { migrationsFolder } from '../migrations-folder.js'
 
-// Same relative path from src/stores/postgres/ in the repo and from dist/src/stores/postgres/
-// in the package, because the build copies drizzle-pg/ into dist/.
-const MIGRATIONS = fileURLToPath(new URL('../../../drizzle-pg', import.meta.url))
+const MIGRATIONS = migrationsFolder('drizzle-pg')
 
 /** A quoted identifier; the schema name is the user's, so it may hold any character. */
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`

@@ -1,0 +1,42 @@
+import { getRequestListener } from '@hono/node-server'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { WebhookError } from './errors.js'
+import type { Inbox } from './inbox.js'
+import { errorAnswer } from './response.js'
+import type { Providers } from './types.js'
+
+/** A `(req, res)` handler for Express, Connect, Fastify's `reply.raw`, or `node:http` itself. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+
+/**
+ * A body parser that ran first (express.json(), express.raw(), body-parser) leaves
+ * `req.body` set and the stream read: the signed bytes are gone, and verifying
+ * what it re-serialises would answer a confusing 401.
+ */
+function bodyAlreadyRead(req: IncomingMessage): boolean {
+  return (req as { body?: unknown }).body !== undefined || req.readableEnded
+}
+
+const alreadyParsed = () =>
+  errorAnswer(
+    new WebhookError(
+      'body_already_parsed',
+      'the request body was already read by a body parser, so its signed bytes are gone: ' +
+        'mount toNodeHandler(inbox) before express.json() (or any body parser), or keep the parser off this path',
+    ),
+  )
+
+/**
+ * Serves an inbox from any framework that hands out Node's `(req, res)`: the raw
+ * body is read here, with the inbox's own size and time limits.
+ *
+ * @example
+ * app.post('/webhooks/:provider', toNodeHandler(inbox)) // before app.use(express.json())
+ */
+export function toNodeHandler(inbox: Pick<Inbox<Providers>, 'fetch'>): NodeHandler {
+  const deliver = getRequestListener((request) => inbox.fetch(request))
+  const refuse = getRequestListener(alreadyParsed)
+  return function webhookInbox(req, res) {
+    return bodyAlreadyRead(req) ? refuse(req, res) : deliver(req, res)
+  }
+}
