@@ -5,7 +5,7 @@ export const PRELUDE = `
 import type { Handler, Hono, MiddlewareHandler } from 'hono'
 import type { d1Store } from 'webhook-inbox/stores/d1'
 import type { Inbox } from 'webhook-inbox'
-import type { github, razorpay, slack, stripe } from 'webhook-inbox/providers'
+import type { github, Provider, ProviderOptions, razorpay, slack, stripe } from 'webhook-inbox/providers'
 import type Stripe from 'stripe'
 
 type ReadmeProviders = {
@@ -28,6 +28,8 @@ declare global {
   const createOrder: Handler
   function handleOrders(request: Request): Promise<Response>
   const env: { DB: Parameters<typeof d1Store>[0] }
+  /** The custom adapter "Write your own provider" defines, imported by its test snippet. */
+  function acme(options: ProviderOptions): Provider
 }
 export {}
 `
