@@ -50,7 +50,7 @@ inbox.on('gitlab', 'merge_request.merge', (event) => {
   console.log(`gitlab  ${event.id}: ${event.type} in project ${String((event.payload.project as { id?: number } | undefined)?.id)}`)
 })
 inbox.onAny((event) => {
-  if (event.replay) console.log(`${event.provider} ${event.id}: replayed (run ${event.attempt})`)
+  if (event.replay) console.log(`${event.provider} ${event.id}: replayed (run ${event.attempt} since the replay)`)
 })
 inbox.onError((error, event) => {
   // error.cause is what the handler threw, with its stack.

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import type { Io } from '../src/cli/context.js'
 import { clip } from '../src/cli/format.js'
 import { run } from '../src/cli/run.js'
+import { NOW } from './helpers.js'
+import { tempStore } from './node-helpers.js'
 
 function io(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = []
@@ -34,5 +36,23 @@ describe('webhook-inbox CLI output', () => {
     const cli = io()
     expect(await run(['show', '--help'], cli)).toBe(0)
     expect(cli.stdout.join('\n')).toContain('Examples:\n  webhook-inbox show stripe')
+  })
+
+  it('webhook-inbox show prints runs, replays, the last error and times in UTC, not the fencing columns', async () => {
+    const { store, path } = tempStore()
+    const key = { provider: 'github', eventId: 'gh-show' }
+    await store.claim({ ...key, type: 'issues.opened', body: '{"action":"opened"}', headers: {} }, { now: NOW, leaseMs: 1000 })
+    await store.complete(key, 1, NOW + 5)
+    await store.requeue(key, { now: NOW + 10, reason: 'replay' })
+    await store.take(key, { now: NOW + 20, leaseMs: 1000 })
+    await store.fail(key, 2, { error: 'Error: downstream refused', nextAttemptAt: NOW + 60_000, now: NOW + 30 })
+    const cli = io()
+    expect(await run(['show', 'github', 'gh-show', '--db', path], cli)).toBe(0)
+    const text = cli.stdout.join('\n')
+    expect(text).toContain('runs           2 in all, 1 since the last replay or revive')
+    expect(text).toContain('replays        1')
+    expect(text).toContain('last error     Error: downstream refused')
+    expect(text).toContain('received       2026-01-01 00:00:00 UTC')
+    expect(text).not.toMatch(/attemptBase|lockedUntil/)
   })
 })

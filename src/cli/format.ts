@@ -1,4 +1,4 @@
-import type { EventSummary, StoredEvent } from '../stores/types.js'
+import type { EventSummary } from '../stores/types.js'
 
 /** Left-aligned columns, two spaces apart; the last column is not padded. */
 export function table(header: string[], rows: string[][]): string {
@@ -12,7 +12,7 @@ export function table(header: string[], rows: string[][]): string {
 }
 
 export function time(ms: number | null): string {
-  return ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19)
+  return ms === null ? '-' : `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)} UTC`
 }
 
 export function bar(done: number, total: number, width = 24): string {
@@ -20,10 +20,27 @@ export function bar(done: number, total: number, width = 24): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`
 }
 
-/** The state `show` prints above the headers and body. */
-export function summary(event: StoredEvent): EventSummary {
-  const { body: _body, headers: _headers, ...rest } = event
-  return rest
+/**
+ * What `show` prints above the headers and body: what a user reasons with, not the
+ * fencing columns (`attempts` only grows; runs since a replay or revive are what
+ * `maxAttempts` counts).
+ */
+export function details(event: EventSummary): [string, string][] {
+  const runsSince = event.attempts - event.attemptBase
+  const lines: [string, string | null][] = [
+    ['provider', event.provider],
+    ['event id', event.eventId],
+    ['type', event.type],
+    ['status', event.replay ? `${event.status} (a replay is queued)` : event.status],
+    ['runs', event.attemptBase > 0 ? `${event.attempts} in all, ${runsSince} since the last replay or revive` : String(event.attempts)],
+    ['replays', String(event.replays)],
+    ['received', time(event.receivedAt)],
+    ['processed', event.processedAt === null ? null : time(event.processedAt)],
+    ['next attempt', event.nextAttemptAt === null ? null : time(event.nextAttemptAt)],
+    ['leased until', event.status === 'processing' ? time(event.lockedUntil) : null],
+    ['last error', event.lastError],
+  ]
+  return lines.filter((line): line is [string, string] => line[1] !== null)
 }
 
 /** Cut to `width` characters, with an ellipsis so a cut message is not read as whole. */

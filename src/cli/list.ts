@@ -1,7 +1,7 @@
 import { EVENT_STATUSES } from '../stores/schema.js'
 import type { EventStatus } from '../stores/types.js'
 import { duration, FailedError, type Io, openStore, parse, UsageError } from './context.js'
-import { eventRows, summary, time } from './format.js'
+import { details, eventRows } from './format.js'
 
 export const listHelp = `webhook-inbox list [options]
 
@@ -82,9 +82,7 @@ export async function show(args: string[], io: Io) {
       return
     }
     const { body, headers } = event
-    for (const [key, value] of Object.entries(summary(event))) {
-      io.out(`${key.padEnd(14)} ${typeof value === 'number' && key.endsWith('At') ? time(value) : String(value)}`)
-    }
+    for (const [label, value] of details(event)) io.out(`${label.padEnd(14)} ${value}`)
     io.out(`headers        ${JSON.stringify(headers)}`)
     let pretty = body
     try {

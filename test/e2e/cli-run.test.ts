@@ -58,4 +58,26 @@ describe('webhook-inbox CLI in-process over a live store', () => {
     expect([code, cli.stdout, cli.stderr]).toEqual([1, ['replayed github gh-replay-fails: failed (Error: replay broke)'], []])
     expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'failed', replay: false, replays: 1 })
   })
+
+  it('webhook-inbox retry exits 1 and names each event that failed again with its error', async () => {
+    const { store, path } = tempStore()
+    const inbox = createInbox({ store, providers })
+    inbox.onError(() => {})
+    inbox.onAny((event) => {
+      if (event.id === 'gh-retry-bad') throw new Error('still broken')
+    })
+    const body = (id: string) => JSON.stringify({ action: 'opened', issue: { node_id: id } })
+    expect((await inbox.fetch(await signedDelivery(providers.github, 'github', { body: body('gh-retry-bad'), id: 'gh-retry-bad', type: 'issues' }))).status).toBe(500)
+    // One that failed once and now succeeds, so the CLI waits for a mix.
+    const ok = await store.claim({ provider: 'github', eventId: 'gh-retry-ok2', type: 'issues.opened', body: body('gh-retry-ok2'), headers: {} }, { now: Date.now(), leaseMs: 1000 })
+    expect(ok.outcome).toBe('claimed')
+    await store.fail({ provider: 'github', eventId: 'gh-retry-ok2' }, 1, { error: 'once', nextAttemptAt: Date.now() + 3_600_000, now: Date.now() })
+    const worker = inbox.startWorker({ intervalMs: 20 })
+    onCleanup(() => worker.stop())
+    const cli = io()
+    const code = await run(['retry', '--db', path, '--wait', '10s'], cli)
+    expect(code).toBe(1)
+    expect(cli.stdout).toContain('  github gh-retry-bad failed: Error: still broken')
+    expect(cli.stdout.join('\n')).not.toContain('gh-retry-ok2 failed')
+  })
 })
