@@ -58,7 +58,7 @@ export async function receive(state: InboxState, name: string, request: Request,
     if (verified instanceof Response) return counted(state, name, verified)
     if (state.stopping) throw new WebhookError('shutting_down', `${name}: the inbox is shutting down; deliver again later`)
     // Tracked from the check above on, so shutdown() waits for this claim before it closes the store.
-    const delivery = store(state, name, provider, request, rawBody, verified, defer, arrived)
+    const delivery = claimAndRun(state, name, provider, request, rawBody, verified, defer, arrived)
     track(state, delivery)
     return counted(state, name, await delivery)
   } catch (error) {
@@ -78,7 +78,7 @@ function counted(state: InboxState, name: string, response: Response): Response 
   return response
 }
 
-async function store(
+async function claimAndRun(
   state: InboxState,
   name: string,
   provider: Provider,
@@ -118,9 +118,11 @@ async function store(
   if (state.mode === 'inline') return answerRun(name, await run)
   const outcome = await beforeDeadline(run, ackBudgetMs(provider) - (Date.now() - arrived))
   if (outcome !== undefined) return answerRun(name, outcome)
-  // Late: the run goes on under its lease. On Node it is already tracked for shutdown;
-  // on Workers waitUntil keeps the isolate alive for it.
-  defer(() => run.catch((error: unknown) => notifyError(state, asWebhookError(error, name))))
+  // Late: the run goes on under its lease. Its failure is reported whether or not the
+  // runtime takes the work: on Node it is already tracked for shutdown (and the
+  // background cap must not drop the report); on Workers waitUntil keeps the isolate alive.
+  const rest = run.catch((error: unknown) => notifyError(state, asWebhookError(error, name)))
+  defer(() => rest)
   return acceptedAnswer(provider.handlerReplies === true)
 }
 
