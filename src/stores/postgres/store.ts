@@ -4,7 +4,6 @@ import pg from 'pg'
 import { WebhookError } from '../../errors.js'
 import { lifecycle, toStored } from '../lifecycle.js'
 import type { ClaimResult, EventStatus, KeyStore, ListFilter, Store, StoredEvent } from '../types.js'
-import { completeInBatches } from './complete-batch.js'
 import { postgresKeys } from './keys.js'
 import { onDueListeners } from './listen.js'
 import { migratePostgres } from './migrate.js'
@@ -66,7 +65,7 @@ type Lifecycle = ReturnType<typeof pgLifecycle>
 const pgLifecycle = (t: ReturnType<typeof pgTables>['webhookEvents']) => lifecycle(t, (column, text) => sql`strpos(${column}, ${text}) > 0`)
 
 function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string, rows: Lifecycle) {
-  const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
+  const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
   const name = statementName(schema)
   const changed = { id: t.id }
   const insert = (queue: boolean) =>
@@ -94,6 +93,7 @@ function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof 
       .returning()
       .prepare(name('takeDue')),
     due: db.select({ provider: t.provider, eventId: t.eventId }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit')).prepare(name('due')),
+    complete: db.update(t).set(COMPLETED).where(HELD).returning(changed).prepare(name('complete')),
     fail: db.update(t).set(FAILED).where(HELD).returning(changed).prepare(name('fail')),
     release: db.update(t).set(RELEASED).where(HELD).returning(changed).prepare(name('release')),
     replay: db.update(t).set(REPLAYED).where(REPLAYABLE).returning(changed).prepare(name('replay')),
@@ -199,7 +199,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return statements.due.execute({ now, limit })
     },
 
-    complete: completeInBatches(db, t, ready),
+    async complete(key, attempt, now) {
+      await ready()
+      return (await statements.complete.execute({ ...key, attempt, now })).length === 1
+    },
 
     async fail(key, attempt, { error, nextAttemptAt, now }) {
       await ready()
