@@ -78,6 +78,18 @@ export function testStore(c: StoreCase) {
       expect(await store.claim(newEvent('e'), { now: NOW + 10 * LEASE, leaseMs: LEASE })).toEqual({ outcome: 'duplicate' })
     })
 
+    it('store.complete() called for many events at once marks each held attempt and refuses a stale one', async () => {
+      const store = await c.create()
+      const ids = Array.from({ length: 10 }, (_, i) => `many-${i}`)
+      for (const id of ids) await store.claim(newEvent(id), { now: NOW, leaseMs: LEASE })
+      // many-0 was taken over after its lease ran out: attempt 1 no longer holds it.
+      await store.claim(newEvent('many-0'), { now: NOW + LEASE, leaseMs: LEASE })
+      const results = await Promise.all(ids.map((id) => store.complete({ provider: 'github', eventId: id }, 1, NOW + LEASE + 1)))
+      expect(results).toEqual(ids.map((id) => id !== 'many-0'))
+      expect((await store.get({ provider: 'github', eventId: 'many-0' }))?.status).toBe('processing')
+      expect((await store.get({ provider: 'github', eventId: 'many-9' }))).toMatchObject({ status: 'processed', processedAt: NOW + LEASE + 1 })
+    })
+
     it('store.fail() records the error and retry time, and the next claim() re-claims it as attempt 2', async () => {
       const store = await c.create()
       const key = { provider: 'github', eventId: 'f' }
