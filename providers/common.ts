@@ -62,6 +62,11 @@ export function parseJson(fail: Fail, text: string): Record<string, unknown> {
   return value as Record<string, unknown>
 }
 
+/** `issues` + action `opened` → `issues.opened`: handlers for the name alone see every action. */
+export function withAction(name: string, action: unknown): string {
+  return typeof action === 'string' && action !== '' ? `${name}.${action}` : name
+}
+
 export function requireString(fail: Fail, value: unknown, what: string, code: WebhookErrorCode = 'invalid_body') {
   if (typeof value !== 'string' || value === '') throw fail(code, `${what} is missing`)
   return value

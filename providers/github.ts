@@ -1,6 +1,6 @@
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from '@octokit/webhooks'
 import { sign, verifyWithFallback } from '@octokit/webhooks-methods'
-import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, resolveOptions } from './common.js'
+import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, resolveOptions, withAction } from './common.js'
 import { payloadMismatch } from './github-payload-shape.js'
 import type { Provider, ProviderOptions } from './types.js'
 
@@ -43,7 +43,7 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
     const payload = parse(body, headers)
     const mismatch = payloadMismatch(name, payload)
     if (mismatch !== undefined) throw fail('invalid_body', `${EVENT} says ${name.slice(0, 100)}, but the signed body ${mismatch}`)
-    const type = typeof payload.action === 'string' && payload.action !== '' ? `${name}.${payload.action}` : name
+    const type = withAction(name, payload.action)
     return { id, type, payload }
   }
 

@@ -1,6 +1,6 @@
 import { utf8 } from '../src/bytes.js'
 import { timingSafeEqual } from '../src/crypto.js'
-import { MiB, parseJson, requireBody, requireHeader, requireString, resolveOptions } from './common.js'
+import { MiB, parseJson, requireBody, requireHeader, requireString, resolveOptions, withAction } from './common.js'
 import type { Provider, ProviderOptions } from './types.js'
 
 /**
@@ -42,8 +42,7 @@ export function gitlab(options: GitLabOptions): Provider<GitLabEvents> {
     const payload = parseJson(fail, body)
     const kind = requireString(fail, payload.object_kind, 'event kind (body.object_kind)')
     const attributes = payload.object_attributes as { action?: unknown } | undefined
-    const action = attributes?.action
-    return { type: typeof action === 'string' && action !== '' ? `${kind}.${action}` : kind, payload }
+    return { type: withAction(kind, attributes?.action), payload }
   }
 
   return {

@@ -1,6 +1,6 @@
 import { hmacHex, importHmacKey } from '../src/crypto.js'
 import { utf8 } from '../src/bytes.js'
-import { checkTimestamp, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac } from './common.js'
+import { checkTimestamp, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac, withAction } from './common.js'
 import type { Provider, ProviderOptions, TimestampOptions } from './types.js'
 
 /**
@@ -45,8 +45,7 @@ export function linear(options: LinearOptions): Provider<LinearEvents> {
     const payload = parseJson(fail, body)
     const entity = requireString(fail, payload.type, 'entity type (body.type)')
     // The signed body's type, not the unsigned Linear-Event header.
-    const type = typeof payload.action === 'string' && payload.action !== '' ? `${entity}.${payload.action}` : entity
-    return { type, payload }
+    return { type: withAction(entity, payload.action), payload }
   }
 
   return {
