@@ -25,7 +25,7 @@ import {
   type Worker,
   type WorkerOptions,
 } from './sweeper.js'
-import type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, InboxMode, Providers } from './types.js'
+import { type DeadLetterHandler, type ErrorHandler, type EventsOf, type Handler, INBOX_MODES, type InboxMode, type Providers } from './types.js'
 
 export interface InboxOptions<P extends Providers> {
   store: Store
@@ -212,8 +212,8 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
   for (const [name, provider] of Object.entries(options.providers)) {
     if (provider.ackDeadlineMs !== undefined) positiveInteger(`${name}'s ackDeadlineMs`, provider.ackDeadlineMs, 0, 2 ** 31 - 1)
   }
-  if (!['deadline', 'inline', 'queue'].includes(state.mode)) {
-    throw new TypeError(`[webhook-inbox] createInbox(): mode must be 'deadline', 'inline' or 'queue'`)
+  if (!(INBOX_MODES as readonly string[]).includes(state.mode)) {
+    throw new TypeError(`[webhook-inbox] createInbox(): mode must be one of ${INBOX_MODES.map((m) => `'${m}'`).join(', ')}`)
   }
   // Past this many background runs a queued event is left to the sweeper: it is already
   // stored and due, so a burst costs rows on disk, not unbounded promises in memory.

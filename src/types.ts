@@ -51,4 +51,5 @@ export type DeadLetterHandler = (event: InboxEvent, error: WebhookError) => void
  * `inline`: the answer always waits for the handlers. `queue`: 202 once stored, handlers
  * in the background.
  */
-export type InboxMode = 'deadline' | 'inline' | 'queue'
+export const INBOX_MODES = ['deadline', 'inline', 'queue'] as const
+export type InboxMode = (typeof INBOX_MODES)[number]
