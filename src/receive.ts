@@ -4,7 +4,7 @@ import { WebhookError } from './errors.js'
 import { asWebhookError, describe, notifyError } from './notify.js'
 import { readBody } from './read-body.js'
 import type { DeliveryOutcome } from './metrics.js'
-import { acceptedAnswer, answer, errorAnswer, STATUS_HEADER } from './response.js'
+import { acceptedAnswer, answer, answerStatus, errorAnswer } from './response.js'
 import { type RunOutcome, runEvent, runQueued } from './run-event.js'
 import { type InboxState, track } from './state.js'
 
@@ -73,7 +73,7 @@ export async function receive(state: InboxState, name: string, request: Request,
 
 /** Counts an answer by its status header; a provider's own reply (a URL check) has none. */
 function counted(state: InboxState, name: string, response: Response): Response {
-  const status = response.headers.get(STATUS_HEADER) as DeliveryOutcome | null
+  const status: DeliveryOutcome | null = answerStatus(response)
   state.metrics.delivery(name, status ?? 'replied', status === 'failed' ? 'handler_failed' : '')
   return response
 }
@@ -88,12 +88,13 @@ async function claimAndRun(
   defer: Defer,
   arrived: number,
 ): Promise<Response> {
+  const key = { provider: name, eventId: verified.id }
+  if (state.settled(key)) return answer('duplicate')
   const headers: Record<string, string> = {}
   for (const header of provider.storedHeaders) {
     const value = request.headers.get(header)
     if (value !== null) headers[header] = value
   }
-  const key = { provider: name, eventId: verified.id }
   const event = {
     ...key,
     type: verified.type,
