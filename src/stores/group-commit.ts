@@ -26,7 +26,7 @@ interface Pending {
  * transaction back on its own, every call in the batch rejects and none of it was
  * written.
  */
-export function createBatch(database: Database.Database) {
+export function createBatch(database: Database.Database, committed: () => void = () => {}) {
   let queue: Pending[] = []
 
   function flush() {
@@ -57,6 +57,8 @@ export function createBatch(database: Database.Database) {
       for (const op of batch) op.reject(error)
       return
     }
+    committed()
+    committed()
     batch.forEach((op, i) => results[i]!.then(op.resolve, op.reject))
   }
 

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { assertMigrated, migrateSqlite } from './migrate-sqlite.js'
 import { migrationsFolder } from './migrations-folder.js'
+import { type Checkpointer, checkpointer } from './checkpointer.js'
 import { createBatch, groupCommit, groupCommitKeys } from './group-commit.js'
 import { createSqlKeys } from './sql-keys.js'
 import { createSqlStore } from './sql-store.js'
@@ -48,6 +49,8 @@ export interface SqliteStore extends Store, KeyStore {
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const readonly = options.readonly === true
   const sqlite = new Database(options.path, { readonly, fileMustExist: readonly })
+  const synchronous = options.durability === 'full' ? 'FULL' : 'NORMAL'
+  let checkpoints: Checkpointer | undefined
   try {
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
     if (readonly) {
@@ -55,8 +58,13 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       assertMigrated(sqlite, MIGRATIONS)
     } else {
       sqlite.pragma('journal_mode = WAL')
-      sqlite.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
+      sqlite.pragma(`synchronous = ${synchronous}`)
       migrateSqlite(sqlite, MIGRATIONS)
+      if (!sqlite.memory) {
+        checkpoints = checkpointer(sqlite.name, synchronous)
+        // A backstop only: the checkpointer thread keeps the WAL well below it.
+        sqlite.pragma('wal_autocheckpoint = 10000')
+      }
     }
   } catch (error) {
     sqlite.close()
@@ -64,7 +72,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   }
   const db = drizzle({ client: sqlite })
   // One batch for events and keys, so a burst of both costs one commit.
-  const batch = createBatch(sqlite)
+  const batch = createBatch(sqlite, checkpoints?.wrote)
   // Duplicates of settled events answered by a read (see groupCommit): in WAL mode it never
   // waits for a writer. Straight on better-sqlite3, as drizzle's parameter and row mapping
   // would cost more than the lookup itself on this path.
@@ -73,6 +81,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     .pluck()
   const store = groupCommit(
     createSqlStore(db, async () => {
+      await checkpoints?.close()
       sqlite.close()
     }),
     batch,
