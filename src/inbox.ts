@@ -5,6 +5,7 @@ import type { WebhookError } from './errors.js'
 import { type Defer, receive } from './receive.js'
 import { runTaken } from './run-event.js'
 import { guardStore } from './stores/guard.js'
+import { rememberSettled } from './settled-keys.js'
 import type { BackoffOptions } from './retry.js'
 import type { InboxState } from './state.js'
 import { track } from './state.js'
@@ -160,13 +161,20 @@ const deferTo =
   (work) =>
     ctx.waitUntil(work())
 
-/** The path's last non-empty segment, without building a URL object per delivery. */
+/** The path's last non-empty segment, without building a URL object (or arrays) per delivery. */
 function lastSegment(url: string): string {
   // Request.url is absolute: the path starts at the first "/" after "scheme://host".
   const start = url.indexOf('/', url.indexOf('//') + 2)
-  const query = url.search(/[?#]/)
-  const path = start === -1 ? '' : url.slice(start, query === -1 ? undefined : query)
-  const segment = path.split('/').filter((s) => s !== '').at(-1) ?? ''
+  if (start === -1) return ''
+  let end = url.length
+  const query = url.indexOf('?', start)
+  if (query !== -1) end = query
+  const hash = url.indexOf('#', start)
+  if (hash !== -1 && hash < end) end = hash
+  while (end > start && url.charCodeAt(end - 1) === 0x2f) end--
+  if (end === start) return ''
+  const segment = url.slice(url.lastIndexOf('/', end - 1) + 1, end)
+  if (!segment.includes('%')) return segment
   try {
     return decodeURIComponent(segment)
   } catch {
@@ -188,8 +196,10 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 }
 
 export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbox<P> {
+  const settled = rememberSettled(guardStore(options.store))
   const state: InboxState = {
-    store: guardStore(options.store),
+    store: settled.store,
+    settled: settled.has,
     providers: options.providers,
     handlers: createHandlers(Object.keys(options.providers)),
     mode: options.mode ?? 'deadline',
