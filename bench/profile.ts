@@ -93,6 +93,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const scenario = ALL_SCENARIOS.find((s) => s.key === key && !s.postgres)
   if (scenario === undefined) throw new Error(`no SQLite scenario "${key}"`)
   const { functions, places } = await profileScenario(scenario, Number(process.argv[3] ?? 4), Number(process.env.BENCH_CONNECTIONS ?? 32))
-  printCosts(`${key}: top functions by self time`, functions, 15)
+  printCosts(`${key}: top functions by self time`, functions, Number(process.env.PROFILE_TOP ?? 15))
   printCosts(`${key}: top files and packages by self time`, places, 10)
 }

@@ -8,6 +8,7 @@ import { cpuUs, load, type Measurement, type Scenario, startServer, stopServer }
 import { dashboardBench } from './dashboard.js'
 import { ALL_SCENARIOS } from './scenarios.js'
 import { printCosts, profileScenario } from './profile.js'
+import { storageFloor } from './floor.js'
 import { verifyBench } from './verify.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -19,7 +20,9 @@ const RSS_LARGE = Number(process.env.BENCH_RSS_LARGE ?? 100_000)
 // Postgres scenarios need a server: `bash .ci/postgres.sh run npm run bench` starts a throwaway one.
 const PG_URL = process.env.BENCH_PG_URL ?? process.env.WEBHOOK_INBOX_TEST_PG_URL ?? (/^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '') ? process.env.DATABASE_URL : undefined)
 
-const SCENARIOS = ALL_SCENARIOS.filter((s) => PG_URL !== undefined || !s.postgres)
+// BENCH_ONLY=b,e,f: those scenarios alone, without the RSS, profile, verify and dashboard parts (for iterating).
+const ONLY = process.env.BENCH_ONLY?.split(',')
+const SCENARIOS = ALL_SCENARIOS.filter((s) => (PG_URL !== undefined || !s.postgres) && (ONLY === undefined || ONLY.includes(s.key)))
 if (PG_URL === undefined) console.log('Postgres scenarios skipped: run `bash .ci/postgres.sh run npm run bench` or set BENCH_PG_URL')
 
 /** Backends of a Postgres on this machine (none when it runs elsewhere). */
@@ -124,9 +127,10 @@ try {
     { label: string; rps: number; p50: number; p99: number; rssMiB: number; cpuUs: number; dbCpuUs: number | undefined; generatorCpuUs: number; generatorCores: number; non2xx: number; wrapped: boolean }
   >
 
-  const inboxFirst = SCENARIOS.find((s) => s.key === 'e')!
-  const rss10k = await measure(inboxFirst, dir, 'rss-small', { amount: RSS_SMALL })
-  const rss100k = await measure(inboxFirst, dir, 'rss-large', { amount: RSS_LARGE })
+  const inboxFirst = ALL_SCENARIOS.find((s) => s.key === 'e')!
+  const full = ONLY === undefined
+  const rss10k = full ? await measure(inboxFirst, dir, 'rss-small', { amount: RSS_SMALL }) : undefined
+  const rss100k = full ? await measure(inboxFirst, dir, 'rss-large', { amount: RSS_LARGE }) : undefined
 
   const r = (key: string) => results[key]?.rps ?? Number.NaN
   const ratios: Record<string, number> = {
@@ -137,8 +141,8 @@ try {
     'g/e': r('g') / r('e'),
     'h/d': r('h') / r('d'),
     'm/l': r('m') / r('l'),
-    'rss 100k/10k': rss100k.rssMiB / rss10k.rssMiB,
   }
+  if (rss10k && rss100k) ratios['rss 100k/10k'] = rss100k.rssMiB / rss10k.rssMiB
   // Postgres against the same scenario on SQLite; two processes on this 2-core machine, as measured.
   if (PG_URL !== undefined) Object.assign(ratios, { 'i/h': r('i') / r('h'), 'j/h': r('j') / r('h'), 'j/i': r('j') / r('i'), 'k/f': r('k') / r('f') })
   const targets: Record<string, number> = { 'e/b': 0.8, 'e/c': 0.8, 'f/b': 0.95, 'g/e': 0.9, 'i/h': 0.5 }
@@ -153,7 +157,8 @@ try {
   }
   const wrapped = Object.keys(results).filter((key) => results[key]!.wrapped)
   if (wrapped.length > 0) console.log(`\nwarning: ${wrapped.join(', ')} sent more first deliveries than BENCH_POOL holds; some were duplicates`)
-  console.log(`\nRSS of scenario e after ${RSS_SMALL} events: ${rss10k.rssMiB.toFixed(0)} MiB; after ${RSS_LARGE}: ${rss100k.rssMiB.toFixed(0)} MiB\n`)
+  if (rss10k && rss100k) console.log(`\nRSS of scenario e after ${RSS_SMALL} events: ${rss10k.rssMiB.toFixed(0)} MiB; after ${RSS_LARGE}: ${rss100k.rssMiB.toFixed(0)} MiB`)
+  console.log('')
   console.log('| ratio | measured | target |')
   console.log('| --- | ---: | ---: |')
   for (const [name, value] of Object.entries(ratios)) {
@@ -161,27 +166,35 @@ try {
     console.log(`| ${name} | ${value.toFixed(2)} | ${target} |`)
   }
 
-  // Profiled on its own after the measured runs: --cpu-prof slows the server down.
-  const profile = await profileScenario(inboxFirst, SECONDS, CONNECTIONS)
-  printCosts(`e under \`node --cpu-prof\`, ${SECONDS} s: top functions by self time`, profile.functions)
-  printCosts('e: top files and packages by self time', profile.places)
+  if (full) {
+    // What SQLite alone costs per first delivery, and so the best e/b a receiver that stores
+    // every event before answering can reach here: verify-only's CPU plus the floor.
+    const floor = await storageFloor(dir)
+    const ceiling = results.b ? results.b.cpuUs / (results.b.cpuUs + floor.cpuUsPerEvent) : Number.NaN
+    console.log(`\nstorage floor (bench/floor.ts): ${floor.cpuUsPerEvent.toFixed(0)} µs of CPU per event in SQLite alone; b's ${Math.round(results.b?.cpuUs ?? 0)} µs plus it gives e/b ≤ ${ceiling.toFixed(2)}`)
 
-  const verify = await verifyBench()
-  console.log('\n| verify (1 s each) | ops/s | official SDK function | ops/s |')
-  console.log('| --- | ---: | --- | ---: |')
-  for (const row of verify) console.log(`| ${row.ours} | ${Math.round(row.oursOps)} | ${row.sdk} | ${Math.round(row.sdkOps)} |`)
+    // Profiled on its own after the measured runs: --cpu-prof slows the server down.
+    const profile = await profileScenario(inboxFirst, SECONDS, CONNECTIONS)
+    printCosts(`e under \`node --cpu-prof\`, ${SECONDS} s: top functions by self time`, profile.functions)
+    printCosts('e: top files and packages by self time', profile.places)
 
-  const board = await dashboardBench(dir)
-  console.log(`\n| dashboard, ${board.rows} events, in-process | p50 ms | p95 ms |`)
-  console.log('| --- | ---: | ---: |')
-  for (const row of board.views) console.log(`| ${row.view} | ${row.p50.toFixed(1)} | ${row.p95.toFixed(1)} |`)
+    const verify = await verifyBench()
+    console.log('\n| verify (1 s each) | ops/s | official SDK function | ops/s |')
+    console.log('| --- | ---: | --- | ---: |')
+    for (const row of verify) console.log(`| ${row.ours} | ${Math.round(row.oursOps)} | ${row.sdk} | ${Math.round(row.sdkOps)} |`)
 
-  mkdirSync('bench/results', { recursive: true })
-  writeFileSync(
-    'bench/results/latest.json',
-    `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k.rssMiB, '100k': rss100k.rssMiB }, ratios, profile: { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10) }, verify, dashboard: board }, null, 2)}\n`,
-  )
-  console.log(`\nwrote bench/results/latest.json in ${Math.round((Date.now() - started) / 1000)} s`)
+    const board = await dashboardBench(dir)
+    console.log(`\n| dashboard, ${board.rows} events, in-process | p50 ms | p95 ms |`)
+    console.log('| --- | ---: | ---: |')
+    for (const row of board.views) console.log(`| ${row.view} | ${row.p50.toFixed(1)} | ${row.p95.toFixed(1)} |`)
+
+    mkdirSync('bench/results', { recursive: true })
+    writeFileSync(
+      'bench/results/latest.json',
+      `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k?.rssMiB, '100k': rss100k?.rssMiB }, ratios, floor, profile: { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10) }, verify, dashboard: board }, null, 2)}\n`,
+    )
+    console.log(`\nwrote bench/results/latest.json in ${Math.round((Date.now() - started) / 1000)} s`)
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

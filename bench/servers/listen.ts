@@ -6,6 +6,8 @@ export function announce(server: Server) {
     const address = server.address()
     console.log(`port ${typeof address === 'object' && address ? address.port : 0}`)
   })
+  // Exiting on its own is what makes `node --cpu-prof` write the profile (bench/profile.ts).
+  process.once('SIGTERM', () => process.exit(0))
 }
 
 export const SECRET = 'bench-secret'
