@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../src/stores/sqlite.js'
 import { testStore } from '../conformance/store.js'
-import { NOW } from '../helpers.js'
+import { NOW, waitFor } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 
 testStore({ name: 'sqlite', create: () => tempStore().store })
@@ -71,13 +71,14 @@ describe('sqliteStore specifics', () => {
     const { store, path } = tempStore()
     const body = 'x'.repeat(2000)
     for (let round = 0; round < 8; round++) {
+      const size = statSync(path).size
       await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
           store.claim({ provider: 'p', eventId: `r${round}-${i}`, type: 't', body, headers: {}, digest: `r${round}-${i}` }, { now: NOW, leaseMs: 1000 }),
         ),
       )
-      // The thread looks for new commits every 100 ms; the next write then starts the WAL over.
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      // The round's pages reach the file only through a checkpoint; the next write then starts the WAL over.
+      await waitFor(() => statSync(path).size > size, 5_000, `round ${round} checkpointed into the file`)
     }
     const frames = store.database.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { log: number }[]
     // Eight rounds of 200 × 2 KB stay far below the main connection's own threshold (10,000 pages):
