@@ -32,8 +32,11 @@ function parsesAsWritten(url: string, host: string): boolean {
  * does not; nothing of it when even the host is not a plain host name.
  */
 export function describeConnectionString(url: string): string {
-  const { host, database } = split(url)
-  if (!HOST.test(host)) return 'the server in connectionString (not a postgres:// URL this can show)'
+  const { host, database, query } = split(url)
+  // A Unix socket directory travels as ?host= with an empty host.
+  const socket = host === '' ? new URLSearchParams(query).get('host') : null
+  if (socket !== null && /^\/[\w./-]*$/.test(socket)) return `${socket}${DATABASE.test(database) ? `/${database}` : ''}`
+  if (!HOST.test(host)) return 'the server in connectionString (not shown: its host does not parse)'
   if (!parsesAsWritten(url, host)) {
     return `${host} (the URL does not parse as written: percent-encode any / ? # @ : in the user name or password)`
   }
