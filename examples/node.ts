@@ -14,7 +14,7 @@ import { examplePort, exampleSecrets, PROVIDER_NAMES } from './dev-secrets.js'
 const { secrets, defaulted } = exampleSecrets()
 const databaseUrl = process.env.DATABASE_URL ?? ''
 const dbPath = process.env.WEBHOOK_INBOX_DB ?? 'webhooks.db'
-const onPostgres = /^postgres(ql)?:\/\//.test(databaseUrl)
+const onPostgres = /^postgres(ql)?:\/\//i.test(databaseUrl)
 if (databaseUrl !== '' && !onPostgres) console.log('DATABASE_URL is not a postgres:// URL; ignoring it')
 const store = onPostgres ? postgresStore({ connectionString: databaseUrl }) : sqliteStore({ path: dbPath })
 // Connect and migrate now, so a wrong DATABASE_URL stops the server here with a clear error.

@@ -5,7 +5,7 @@ import { paddle } from './paddle.js'
 import { razorpay } from './razorpay.js'
 import { shopify } from './shopify.js'
 import { encodeSlackPayload, slack } from './slack.js'
-import { standardWebhooks } from './standard-webhooks.js'
+import { clerk, resend, standardWebhooks, svix } from './standard-webhooks.js'
 import { stripe } from './stripe.js'
 import type { Provider, ProviderOptions } from './types.js'
 
@@ -44,6 +44,10 @@ export const BUILT_IN_PROVIDERS = {
   slack: entry({ factory: slack, secretVariable: 'SLACK_SIGNING_SECRET', encode: (payload, { id }) => encodeSlackPayload(payload, id) }),
   razorpay: entry({ factory: razorpay, secretVariable: 'RAZORPAY_WEBHOOK_SECRET' }),
   'standard-webhooks': entry({ factory: standardWebhooks, secretVariable: 'STANDARD_WEBHOOKS_SECRET' }),
+  svix: entry({ factory: svix, secretVariable: 'SVIX_WEBHOOK_SECRET' }),
+  // The variable names Clerk's and Resend's own docs use.
+  clerk: entry({ factory: clerk, secretVariable: 'CLERK_WEBHOOK_SIGNING_SECRET' }),
+  resend: entry({ factory: resend, secretVariable: 'RESEND_WEBHOOK_SECRET' }),
   shopify: entry({ factory: shopify, secretVariable: 'SHOPIFY_API_SECRET', typeHeader: 'X-Shopify-Topic' }),
   paddle: entry({ factory: paddle, secretVariable: 'PADDLE_WEBHOOK_SECRET', encode: jsonWithId('event_id') }),
   // Linear signs its send time inside the body, so the body carries the signing time.

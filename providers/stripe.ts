@@ -48,14 +48,20 @@ export function stripe(options: StripeOptions): Provider<StripeEvents> {
   function readHeader(header: string) {
     let timestamp: string | undefined
     let signatures = 0
+    let malformed: string | undefined
     for (const item of header.split(',')) {
       const [key, value = ''] = item.split('=', 2)
       if (key === 't') timestamp = value
       else if (key === 'v1' && /^[0-9a-f]{64}$/.test(value)) signatures++
+      else if (key === 'v1') malformed ??= value
     }
     if (timestamp === undefined) throw fail('malformed_header', `${HEADER} header has no t= timestamp`)
     // Stripe's parser reads t with parseInt, so "12abc" would pass as 12; reject it here.
     const seconds = parseSeconds(fail, HEADER, timestamp)
+    if (signatures === 0 && malformed !== undefined) {
+      // Its length only: the value itself is a signature, and never goes into an answer.
+      throw fail('malformed_header', `${HEADER} header's v1= signature is malformed: ${malformed.length} characters, not 64 hex digits`)
+    }
     if (signatures === 0) throw fail('malformed_header', `${HEADER} header has no v1= signature`)
     return seconds
   }

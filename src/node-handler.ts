@@ -1,8 +1,7 @@
 import { getRequestListener } from '@hono/node-server'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { WebhookError } from './errors.js'
 import type { Inbox } from './inbox.js'
-import { errorAnswer } from './response.js'
+import { markBodyParsed } from './parsed-body.js'
 import type { Providers } from './types.js'
 
 /** A `(req, res)` handler for Express, Connect, Fastify's `reply.raw`, or `node:http` itself. */
@@ -17,15 +16,6 @@ function bodyAlreadyRead(req: IncomingMessage): boolean {
   return (req as { body?: unknown }).body !== undefined || req.readableEnded
 }
 
-const alreadyParsed = () =>
-  errorAnswer(
-    new WebhookError(
-      'body_already_parsed',
-      'the request body was already read by a body parser, so its signed bytes are gone: ' +
-        'mount toNodeHandler(inbox) before express.json() (or any body parser), or keep the parser off this path',
-    ),
-  )
-
 /**
  * Serves an inbox from any framework that hands out Node's `(req, res)`: the raw
  * body is read here, with the inbox's own size and time limits.
@@ -35,7 +25,8 @@ const alreadyParsed = () =>
  */
 export function toNodeHandler(inbox: Pick<Inbox<Providers>, 'fetch'>): NodeHandler {
   const deliver = getRequestListener((request) => inbox.fetch(request))
-  const refuse = getRequestListener(alreadyParsed)
+  // The inbox answers it (500 body_already_parsed) and tells onError or the logger.
+  const refuse = getRequestListener((request) => inbox.fetch(markBodyParsed(request)))
   return function webhookInbox(req, res) {
     return bodyAlreadyRead(req) ? refuse(req, res) : deliver(req, res)
   }

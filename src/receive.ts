@@ -2,6 +2,7 @@ import type { Provider, VerifiedEvent } from '../providers/types.js'
 import { sha256Hex } from './digest.js'
 import { WebhookError } from './errors.js'
 import { asWebhookError, describe, notifyError } from './notify.js'
+import { refuseParsedBody } from './parsed-body.js'
 import { readBody } from './read-body.js'
 import type { DeliveryOutcome } from './metrics.js'
 import { acceptedAnswer, answer, answerStatus, errorAnswer } from './response.js'
@@ -42,6 +43,7 @@ export async function receive(state: InboxState, name: string, request: Request,
     if (request.method !== 'POST') {
       throw new WebhookError('method_not_allowed', `${name}: ${request.method} is not allowed, webhooks are POSTed`)
     }
+    refuseParsedBody(request, name)
     const limits = { maxBytes: provider.maxBodyBytes, budget: state.bodyBudget, timeoutMs: state.bodyTimeoutMs }
     const { bytes: rawBody, release } = await readBody(request, name, limits)
     let verified: Awaited<ReturnType<typeof provider.verify>>

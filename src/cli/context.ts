@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { postgresStore } from '../stores/postgres/index.js'
+import { POSTGRES_SCHEME } from '../stores/postgres/target.js'
 import { sqliteStore } from '../stores/sqlite.js'
 import type { KeyStore, Store } from '../stores/types.js'
 import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
@@ -73,22 +74,35 @@ export function secretFor(provider: ProviderName, values: { secret?: string; dev
   return fromEnv
 }
 
-const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//.test(value)
+const isPostgresUrl = (value: string) => POSTGRES_SCHEME.test(value)
+/** `mysql://…`, `file:…`: a scheme of two letters or more (so not `C:\`), which no SQLite path has. */
+const URL_SCHEME = /^\s*([a-z][a-z0-9+.-]+):/i
+
+/** A URL is only ever echoed by its scheme: the rest may hold a password. */
+function classify(value: string, source: string): { postgres: string } | { sqlite: string } {
+  if (isPostgresUrl(value)) {
+    if (!/^\s*[a-z]+:\/\//i.test(value)) throw new UsageError(`${source}: a postgres: URL needs // after the scheme (postgres://host/database)`)
+    return { postgres: value.trim() }
+  }
+  const scheme = URL_SCHEME.exec(value)?.[1]
+  if (scheme !== undefined) throw new UsageError(`${source}: a ${scheme}: URL is neither a SQLite file path nor a postgres:// URL`)
+  return { sqlite: value }
+}
 
 /**
  * Which database a command works on: --db, then DATABASE_URL when it is a postgres://
  * URL, then WEBHOOK_INBOX_DB, then webhooks.db. Another DATABASE_URL (Prisma's file:
- * URLs) is someone else's, so it is ignored, with one line saying so.
+ * URLs) is someone else's, so it is ignored, with one line naming only its scheme.
  */
 export function resolveDatabase(flag: string | undefined, io: Io): { postgres: string } | { sqlite: string } {
-  if (flag !== undefined) return isPostgresUrl(flag) ? { postgres: flag } : { sqlite: flag }
+  if (flag !== undefined) return classify(flag, '--db')
   const url = io.env.DATABASE_URL
   if (url !== undefined && url !== '') {
-    if (isPostgresUrl(url)) return { postgres: url }
-    // The scheme only: the rest of a URL may hold a password.
-    io.err(`ignoring DATABASE_URL: its scheme (${/^[a-z0-9+.-]*:/i.exec(url)?.[0] ?? 'none'}) is not postgres:// or postgresql://`)
+    if (isPostgresUrl(url)) return { postgres: url.trim() }
+    const scheme = URL_SCHEME.exec(url)?.[1]
+    io.err(`ignoring DATABASE_URL: its scheme (${scheme === undefined ? 'none' : `${scheme}:`}) is not postgres:// or postgresql://`)
   }
-  return { sqlite: io.env.WEBHOOK_INBOX_DB ?? 'webhooks.db' }
+  return classify(io.env.WEBHOOK_INBOX_DB ?? 'webhooks.db', 'WEBHOOK_INBOX_DB')
 }
 
 /**

@@ -8,7 +8,7 @@ import { prometheusText } from './metrics.js'
 import { doneCode, noticeFor } from './notices.js'
 import { eventPage } from './pages/event.js'
 import { eventsPage, PAGE_SIZE, parseEventsQuery, viewUrl } from './pages/events.js'
-import { eventPath, type PageContext } from './pages/layout.js'
+import { eventPath, fromSegment, type PageContext } from './pages/layout.js'
 import { securityHeaders } from './security.js'
 import { shortCache } from './stats-cache.js'
 
@@ -90,14 +90,15 @@ export function dashboard(inbox: DashboardInbox, options: DashboardOptions): Hon
   })
 
   app.get('/events/:provider/:id', async (c) => {
-    const event = await inbox.get(c.req.param('provider'), c.req.param('id'))
+    const event = await inbox.get(fromSegment(c.req.param('provider')), fromSegment(c.req.param('id')))
     if (event === undefined) return c.text('No such event', 404)
     return c.html(eventPage(await pageContext(c), event, now(), noticeFor(c.req.query('done'), event.eventId)))
   })
 
   for (const action of ['replay', 'retry'] as const) {
     app.post(`/events/:provider/:id/${action}`, async (c) => {
-      const { provider, id } = c.req.param()
+      const provider = fromSegment(c.req.param('provider'))
+      const id = fromSegment(c.req.param('id'))
       const result = await inbox[action](provider, id)
       return c.redirect(`${mountOf(c)}${eventPath(provider, id)}?done=${doneCode(action, result)}`, 303)
     })

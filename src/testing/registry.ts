@@ -6,7 +6,7 @@ import { paddleFixtures } from './fixtures/paddle.js'
 import { razorpayFixtures } from './fixtures/razorpay.js'
 import { shopifyFixtures } from './fixtures/shopify.js'
 import { slackFixtures } from './fixtures/slack.js'
-import { standardWebhooksFixtures } from './fixtures/standard-webhooks.js'
+import { clerkFixtures, resendFixtures, standardWebhooksFixtures } from './fixtures/standard-webhooks.js'
 import { stripeFixtures } from './fixtures/stripe.js'
 
 /**
@@ -22,6 +22,10 @@ export const TESTING_PROVIDERS = {
   razorpay: { developmentSecret: 'razorpay-webhook-inbox-development', fixtures: razorpayFixtures },
   // Standard Webhooks secrets are whsec_ + base64 of the key bytes.
   'standard-webhooks': { developmentSecret: 'whsec_d2ViaG9vay1pbmJveC1zdGFuZGFyZC13ZWJob29rcy1kZXY=', fixtures: standardWebhooksFixtures },
+  // Svix delivers any sender's events, so it gets every Standard Webhooks sample.
+  svix: { developmentSecret: 'whsec_d2ViaG9vay1pbmJveC1zdml4LWRldg==', fixtures: standardWebhooksFixtures },
+  clerk: { developmentSecret: 'whsec_d2ViaG9vay1pbmJveC1jbGVyay1kZXY=', fixtures: clerkFixtures },
+  resend: { developmentSecret: 'whsec_d2ViaG9vay1pbmJveC1yZXNlbmQtZGV2', fixtures: resendFixtures },
   shopify: { developmentSecret: 'shopify-webhook-inbox-development', fixtures: shopifyFixtures },
   paddle: { developmentSecret: 'pdl_ntfset_webhook_inbox_development', fixtures: paddleFixtures },
   linear: { developmentSecret: 'lin_wh_webhook_inbox_development', fixtures: linearFixtures },

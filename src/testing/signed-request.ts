@@ -1,6 +1,6 @@
 import { BUILT_IN_PROVIDERS } from '../../providers/registry.js'
 import type { SignInput } from '../../providers/types.js'
-import { fixtureTypes, type ProviderName } from './fixture.js'
+import { fixtureTypes, type ProviderName, requireProviderName } from './fixture.js'
 
 export interface SignedRequestOptions {
   /** The signing secret the inbox under test is configured with. */
@@ -47,6 +47,7 @@ function signInput(provider: ProviderName, payload: unknown, options: SignedRequ
  * const res = await inbox.fetch(await signedRequest('github', fixture('github', 'push'), { secret }))
  */
 export async function signedRequest(provider: ProviderName, payload: unknown, options: SignedRequestOptions): Promise<Request> {
+  requireProviderName(provider, 'signedRequest()')
   const input = signInput(provider, payload, options)
   const headers = await BUILT_IN_PROVIDERS[provider].factory({ secret: options.secret }).sign(input)
   return new Request(options.url ?? `http://localhost/webhooks/${provider}`, { method: 'POST', headers, body: input.body })

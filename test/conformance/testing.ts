@@ -46,6 +46,25 @@ export function testToolkit(createStore: () => Store | Promise<Store>) {
       })
     }
 
+    for (const provider of ['svix', 'clerk', 'resend'] as const) {
+      it(`signedRequest('${provider}', fixture('${provider}', …)) sends svix-* headers and is answered 200 processed by ${provider}()`, async () => {
+        const { inbox, seen } = await setup()
+        const signed = await signedRequest(provider, fixture(provider, fixtureNames(provider)[0] as never), { secret: SECRETS[provider], id: `msg_${provider}` })
+        expect(signed.headers.get('svix-id')).toBe(`msg_${provider}`)
+        const response = await inbox.fetch(signed)
+        expect([response.status, response.headers.get('webhook-inbox-status')]).toEqual([200, 'processed'])
+        expect(seen).toHaveLength(1)
+      })
+    }
+
+    it('signedRequest() of a name that is no built-in provider throws a one-line TypeError listing every built-in name', async () => {
+      const error = await signedRequest('nope' as ProviderName, {}, { secret: SECRET }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(TypeError)
+      const message = (error as TypeError).message
+      expect(message).not.toContain('\n')
+      for (const name of Object.keys(BUILT_IN_PROVIDERS)) expect(message).toContain(name)
+    })
+
     it('signedRequest() with another secret is rejected 401', async () => {
       const { inbox } = await setup()
       const response = await inbox.fetch(await signedRequest('stripe', fixture('stripe', 'invoice.paid'), { secret: 'not-it' }))

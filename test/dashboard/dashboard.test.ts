@@ -131,6 +131,60 @@ describe('dashboard pages', () => {
   })
 })
 
+describe('dashboard links for ids a browser would rewrite', () => {
+  // A browser drops "." and ".." path segments (and their %2e spellings) before it sends the URL.
+  const IDS = ['.', '..', '~.', 'a/b', '%2e', '?x', '#y', 'ünï 😀/ç']
+  const unescape = (value: string) => value.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&')
+  const hrefs = (page: string, pattern: RegExp) => [...page.matchAll(pattern)].map((match) => unescape(match[1]!))
+  const BASE = 'http://dashboard.test/inbox'
+
+  async function failedEvents() {
+    const store = sqliteStore({ path: ':memory:' })
+    const now = Date.now()
+    for (const eventId of IDS) {
+      await store.claim({ provider: 'github', eventId, type: 'issues', body: JSON.stringify({ action: 'opened', id: eventId }), headers: {} }, { now, leaseMs: 60_000 })
+      await store.fail({ provider: 'github', eventId }, 1, { error: 'Error: once', nextAttemptAt: now + 3_600_000, now })
+    }
+    return { store, ...dashboardApp(store) }
+  }
+
+  /** The event pages the list links to, each fetched at the URL a browser makes of its href. */
+  async function pagesFromList(app: Awaited<ReturnType<typeof failedEvents>>['app']) {
+    const list = await (await app.request(BASE, { headers: basic() })).text()
+    const pages: { url: string; status: number; eventId: string; html: string }[] = []
+    for (const href of hrefs(list, /<td><a href="([^"]+)">/g)) {
+      const url = new URL(href, `${BASE}/`).href
+      const response = await app.request(url, { headers: basic() })
+      const html = await response.text()
+      pages.push({ url, status: response.status, eventId: unescape(/<dt>event id<\/dt><dd>([^<]*)<\/dd>/.exec(html)?.[1] ?? ''), html })
+    }
+    return pages
+  }
+
+  it('GET /inbox links each event, whatever its id, to a URL that reaches that event page once a browser resolves it', async () => {
+    const { app } = await failedEvents()
+    const pages = await pagesFromList(app)
+    expect(pages.map((page) => page.status)).toEqual(IDS.map(() => 200))
+    expect(pages.map((page) => page.eventId).sort()).toEqual([...IDS].sort())
+  })
+
+  it('POST retry then replay from an event page run that event, whatever its id, once a browser resolves the form actions', async () => {
+    const { app, runs } = await failedEvents()
+    for (const page of await pagesFromList(app)) {
+      const actions = hrefs(page.html, /<form class="inline" method="post" action="([^"]+)">/g).map((action) => new URL(action, page.url).href)
+      const csrf = csrfOf(page.html)!
+      for (const action of ['retry', 'replay']) {
+        const target = actions.find((url) => url.endsWith(`/${action}`))!
+        const response = await app.request(target, { method: 'POST', headers: basic(), body: new URLSearchParams({ csrf }) })
+        expect(response.status).toBe(303)
+        const back = await app.request(new URL(response.headers.get('location')!, target).href, { headers: basic() })
+        expect(back.status).toBe(200)
+      }
+    }
+    expect(runs.sort()).toEqual([...IDS, ...IDS].sort())
+  })
+})
+
 describe('GET /inbox/metrics', () => {
   it('serves Prometheus text a parser reads: deliveries by outcome and code, runs, handler durations, store gauges', async () => {
     const { app, inbox, store } = await seeded()

@@ -1,9 +1,14 @@
 import Database from 'better-sqlite3'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { github } from '../../providers/index.js'
+import { clerk, github, resend, svix } from '../../providers/index.js'
 import type { Io } from '../../src/cli/context.js'
 import { run } from '../../src/cli/run.js'
 import { createInbox } from '../../src/inbox.js'
+import { toNodeHandler } from '../../src/node.js'
+import { DEVELOPMENT_SECRETS, fixtureNames } from '../../src/testing/index.js'
 import { signedDelivery } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 
@@ -80,4 +85,25 @@ describe('webhook-inbox CLI in-process over a live store', () => {
     expect(cli.stdout).toContain('  github gh-retry-bad failed: Error: still broken')
     expect(cli.stdout.join('\n')).not.toContain('gh-retry-ok2 failed')
   })
+})
+
+describe('webhook-inbox send for the Standard Webhooks presets', () => {
+  for (const name of ['svix', 'clerk', 'resend'] as const) {
+    it(`webhook-inbox send ${name} <fixture> --dev is answered 200 processed by a ${name}() inbox on 127.0.0.1`, async () => {
+      const { store } = tempStore()
+      const factories = { svix, clerk, resend }
+      const inbox = createInbox({ store, providers: { [name]: factories[name]({ secret: DEVELOPMENT_SECRETS[name].value }) } })
+      const types: string[] = []
+      inbox.onAny((event) => void types.push(event.type))
+      const server = createServer(toNodeHandler(inbox)).listen(0, '127.0.0.1')
+      await once(server, 'listening')
+      onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      const cli = io()
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/${name}`
+      const code = await run(['send', name, fixtureNames(name)[0]!, '--dev', '--url', url, '--json'], cli)
+      expect([code, cli.stderr]).toEqual([0, []])
+      expect(JSON.parse(cli.stdout[0]!)).toMatchObject({ status: 200, inboxStatus: 'processed' })
+      expect(types).toEqual([fixtureNames(name)[0]])
+    })
+  }
 })

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { github } from '../../providers/index.js'
 import { createInbox } from '../../src/index.js'
+import type { Logger } from '../../src/logger.js'
 import { toNodeHandler } from '../../src/node.js'
 import { sqliteStore } from '../../src/stores/sqlite.js'
 import { DEVELOPMENT_SECRETS } from '../../src/testing/development-secrets.js'
@@ -50,28 +51,64 @@ describe.each(['express', 'fastify'])('examples/%s.ts on 127.0.0.1', (framework)
 })
 
 describe('toNodeHandler() behind express.json()', () => {
-  it('toNodeHandler() answers 500 body_already_parsed, naming express.json(), when a body parser read the body first', async () => {
-    const inbox = createInbox({ store: sqliteStore({ path: ':memory:' }), providers: { github: github({ secret: DEVELOPMENT_SECRETS.github.value }) } })
-    inbox.onError(() => {})
+  async function deliverBehindJsonParser(inbox: Parameters<typeof toNodeHandler>[0]) {
     const app = express()
     app.use(express.json())
     app.post('/webhooks/:provider', toNodeHandler(inbox))
     const server = app.listen(0, '127.0.0.1')
     await new Promise((resolve) => server.once('listening', resolve))
     try {
-      const response = await fetch(
+      return await fetch(
         await signedRequest('github', fixture('github', 'issues.opened'), {
           secret: DEVELOPMENT_SECRETS.github.value,
           type: 'issues',
           url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/github`,
         }),
       )
+    } finally {
+      server.close()
+    }
+  }
+
+  function newInbox(logger?: Logger) {
+    return createInbox({ store: sqliteStore({ path: ':memory:' }), providers: { github: github({ secret: DEVELOPMENT_SECRETS.github.value }) }, logger })
+  }
+
+  it('toNodeHandler() answers 500 body_already_parsed, naming express.json(), when a body parser read the body first', async () => {
+    const inbox = newInbox()
+    inbox.onError(() => {})
+    try {
+      const response = await deliverBehindJsonParser(inbox)
       const body = (await response.json()) as { code: string; error: string }
       expect([response.status, response.headers.get('webhook-inbox-status'), body.code]).toEqual([500, 'failed', 'body_already_parsed'])
       expect(body.error).toContain('before express.json()')
       expect(await inbox.list()).toEqual([])
     } finally {
-      server.close()
+      await inbox.shutdown()
+    }
+  })
+
+  it('toNodeHandler() calls onError once with body_already_parsed when express.json() read the body first', async () => {
+    const inbox = newInbox()
+    const codes: string[] = []
+    inbox.onError((error) => void codes.push(error.code))
+    try {
+      expect((await deliverBehindJsonParser(inbox)).status).toBe(500)
+      expect(codes).toEqual(['body_already_parsed'])
+      expect(inbox.metrics().deliveries).toEqual([{ provider: 'github', outcome: 'failed', code: 'body_already_parsed', count: 1 }])
+    } finally {
+      await inbox.shutdown()
+    }
+  })
+
+  it('toNodeHandler() logs one error line with body_already_parsed when express.json() read the body first and no onError is registered', async () => {
+    const lines: string[] = []
+    const inbox = newInbox({ info: () => {}, warn: () => {}, error: (line) => void lines.push(line) })
+    try {
+      expect((await deliverBehindJsonParser(inbox)).status).toBe(500)
+      expect(lines).toHaveLength(1)
+      expect(JSON.parse(lines[0]!.replace('[webhook-inbox] ', ''))).toMatchObject({ code: 'body_already_parsed', status: 500 })
+    } finally {
       await inbox.shutdown()
     }
   })

@@ -45,6 +45,14 @@ describe('stripe adapter specifics', () => {
     await expect(verifyWith(`t=${seconds},v0=${'a'.repeat(64)}`)).rejects.toMatchObject({ code: 'malformed_header' })
   })
 
+  it('stripe().verify() throws 400 malformed_header saying the v1= signature is malformed, not missing, for t=1,v1=abc', async () => {
+    const error = await verifyWith('t=1,v1=abc').catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 400, code: 'malformed_header' })
+    // The defect was the message: it said the header had no v1= signature at all.
+    expect((error as Error).message).toContain('v1= signature is malformed: 3 characters')
+    expect((error as Error).message).not.toContain('abc')
+  })
+
   it('stripe().verify() throws timestamp_in_future for a signature 10 minutes ahead, which Stripe alone accepts', async () => {
     const header = (await provider.sign({ body, timestamp: seconds + 600 }))['stripe-signature']!
     await expect(verifyWith(header)).rejects.toMatchObject({ status: 401, code: 'timestamp_in_future' })

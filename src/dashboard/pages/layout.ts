@@ -53,4 +53,13 @@ export function actionForm(page: PageContext, action: string, label: string, fie
 
 export const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'))
 
-export const eventPath = (provider: string, eventId: string) => `/events/${encodeURIComponent(provider)}/${encodeURIComponent(eventId)}`
+/**
+ * A browser drops a "." or ".." path segment (percent-encoded or not) before it sends the
+ * URL, so such a segment gets one more leading "~": "." → "~.", "~." → "~~.", and
+ * `fromSegment` takes one off. Every other value is only percent-encoded.
+ */
+const DOTS = /^~*\.\.?$/
+const toSegment = (value: string) => encodeURIComponent(DOTS.test(value) ? `~${value}` : value)
+export const fromSegment = (decoded: string) => (DOTS.test(decoded) && decoded.startsWith('~') ? decoded.slice(1) : decoded)
+
+export const eventPath = (provider: string, eventId: string) => `/events/${toSegment(provider)}/${toSegment(eventId)}`

@@ -8,6 +8,7 @@ import { postgresKeys } from './keys.js'
 import { onDueListeners } from './listen.js'
 import { migratePostgres } from './migrate.js'
 import { pgTables } from './schema.js'
+import { describeConnectionString, redactConnectionString } from './target.js'
 
 export type PostgresConnection =
   /** A pool of at most `poolMax` (default 10) connections, owned and ended by the store. */
@@ -36,16 +37,8 @@ const DIGEST_UNIQUE = 'webhook_events_digest_provider'
 
 /** `host:port/database`: where the store connects, never with the password. */
 function describeTarget(config: pg.PoolConfig): string {
-  let { host, port, database } = config
-  if (config.connectionString !== undefined) {
-    // URL's own error would carry the whole string, password included.
-    if (!URL.canParse(config.connectionString)) return 'the server in connectionString (not a URL)'
-    const url = new URL(config.connectionString)
-    host = decodeURIComponent(url.hostname) || url.searchParams.get('host') || undefined
-    port = url.port === '' ? undefined : Number(url.port)
-    database = decodeURIComponent(url.pathname.slice(1)) || undefined
-  }
-  return `${host ?? 'localhost'}:${port ?? 5432}/${database ?? config.user ?? 'postgres'}`
+  if (config.connectionString !== undefined) return describeConnectionString(config.connectionString)
+  return `${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? config.user ?? 'postgres'}`
 }
 
 /** The driver's error under drizzle's wrapper, which carries the parameters. */
@@ -122,12 +115,13 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   let pool: pg.Pool
   if (options.pool !== undefined) pool = options.pool
   else {
-    if (!/^postgres(ql)?:\/\//.test(options.connectionString ?? '')) {
+    if (!/^postgres(ql)?:\/\//i.test(options.connectionString ?? '')) {
       throw new TypeError('[webhook-inbox] postgres: connectionString must be a postgres:// or postgresql:// URL')
     }
     pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolMax ?? 10, connectionTimeoutMillis: 10_000 })
   }
   const target = describeTarget(pool.options)
+  const redact = redactConnectionString(pool.options.connectionString ?? '')
   // An idle connection that breaks (the server restarted) is dropped and replaced by the
   // pool; without a listener its error would crash the process. The outage itself is
   // reported by the calls that fail meanwhile (503, onError).
@@ -148,8 +142,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     return (readying ??= (options.migrate === false ? pool.query('SELECT 1').then(ignore) : migratePostgres(pool, schema)).catch((cause: unknown) => {
       // Not cached: an outage at start-up must not outlive the outage.
       readying = undefined
-      const { code, message } = pgError(cause)
-      throw new WebhookError('store_unavailable', `postgres: cannot use ${target}, schema "${schema}" (${code ?? 'error'}: ${message ?? String(cause)})`, { cause })
+      const { code, message = String(cause) } = pgError(cause)
+      // The driver's own text may echo the part of a malformed URL it took for a host or a database.
+      const reason = `${code ?? 'error'}: ${redact(message).slice(0, 500)}`
+      throw new WebhookError('store_unavailable', `postgres: cannot use ${target}, schema "${schema}" (${reason})`, { cause: Object.assign(new Error(reason), { code }) })
     }))
   }
 
