@@ -1,9 +1,10 @@
+import { streamWithCopy } from './copy-body.js'
 import { fingerprint } from './fingerprint.js'
 import { parseKey } from './key-header.js'
 import type { IdempotencyConfig } from './options.js'
 import { problem } from './problem.js'
 import { createPurger } from './purge.js'
-import { captureResponse, isKept, replayResponse } from './stored-response.js'
+import { isKept, replayResponse, toStored } from './stored-response.js'
 
 /** The handler's answer; `failed` when it threw but the framework already turned that into a response. */
 export interface Outcome {
@@ -19,6 +20,10 @@ export interface IdempotentRequest {
   /** Runs the handler; may throw. */
   run: () => Promise<Outcome>
 }
+
+/** Whether `promise` settles before the next turn of the event loop. */
+const settlesThisTurn = (promise: Promise<unknown>) =>
+  Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 0))])
 
 /**
  * The Idempotency-Key flow shared by the Hono middleware and `withIdempotency`: at most
@@ -49,7 +54,7 @@ export function createIdempotent(config: IdempotencyConfig) {
     purgeNow(now)
     let begun
     try {
-      begun = await keys.begin({ ...id, fingerprint: await fingerprint(method, path, await body()), method, path }, { now, lockMs: config.lockMs })
+      begun = await keys.begin({ ...id, fingerprint: await fingerprint(method, path, await body()), method, path }, { now, lockMs: config.lockMs, ttl: config.ttl })
     } catch {
       return problem('store_unavailable', 'The idempotency store could not be reached; nothing was run. Retry with the same key.')
     }
@@ -68,14 +73,22 @@ export function createIdempotent(config: IdempotencyConfig) {
       throw error
     }
     const { response, failed } = outcome
-    const stored = !failed && isKept(response.status) ? await captureResponse(response, config.storedHeaders, config.maxResponseBytes) : undefined
-    if (stored === undefined) {
+    if (failed || !isKept(response.status)) {
       await release()
       return response
     }
     // The handler has run: its answer goes out even if storing it fails, and then the
-    // key stays locked until lockMs, after which a retry runs again.
-    await keys.finish(id, begun.token, stored, { now: config.now(), ttl: config.ttl }).catch(() => false)
-    return response
+    // key stays locked until lockMs, after which a retry runs again. A body that fails
+    // midway releases the key, as a handler that throws does.
+    const streamed = streamWithCopy(response, config.maxResponseBytes, async (copy) => {
+      if (copy === undefined) return release()
+      const stored = toStored(response, copy, config.storedHeaders, config.maxResponseBytes)
+      return keys.finish(id, begun.token, stored, { now: config.now(), ttl: config.ttl }).catch(() => false)
+    })
+    // A body the handler had whole is read within this turn: it is kept before the answer
+    // leaves, so a retry sent the moment the answer arrives is a replay. A stream goes out
+    // as it comes, and its key is settled when it ends.
+    if (await settlesThisTurn(streamed.copied)) await streamed.settled
+    return streamed.response
   }
 }

@@ -32,6 +32,7 @@ export function idempotency(options: IdempotencyOptions<Context>): MiddlewareHan
         return { response: c.res, failed: c.error !== undefined }
       },
     })
-    if (response !== c.res) return response
+    // Set, not returned: once the handler has answered, Hono ignores a returned response.
+    if (response !== c.res) c.res = response
   }
 }

@@ -8,9 +8,10 @@ export interface IdempotencyOptions<Input> {
   /** How long a stored response is replayed, ms (default 24 h). */
   ttl?: number
   /**
-   * How long a run holds its key, ms (default 60 s). A run is never extended: once it
-   * outlives `lockMs`, a retry takes the key over and runs the handler again, and the
-   * late run's response is answered but not stored. Set it above your slowest handler.
+   * How long a run holds its key, ms (default 60 s), a streamed answer's until its end. A
+   * run is never extended: once it outlives `lockMs`, a retry of the same request takes
+   * the key over and runs the handler again, and the late run's response is answered but
+   * not stored. Set it above your slowest handler.
    */
   lockMs?: number
   /** Whose key it is (e.g. the authenticated account), so two clients' keys never collide. */
@@ -19,7 +20,11 @@ export interface IdempotencyOptions<Input> {
   methods?: readonly string[]
   /** Response headers stored and replayed besides content-type and location. */
   storedHeaders?: readonly string[]
-  /** Larger responses pass through unstored and the key is released (default 1 MiB; a D1 row tops out near 2 MB). */
+  /**
+   * The largest answer kept for replay (default 10 MiB; stored in parts where a value is
+   * capped, as on D1). A larger one still reaches its client whole, and the key stays
+   * completed: a retry gets 410 `idempotency_response_not_kept` and never runs again.
+   */
   maxResponseBytes?: number
   /** The clock, ms; for tests. */
   now?: () => number
@@ -35,7 +40,7 @@ export function resolveOptions<Input>(options: IdempotencyOptions<Input>) {
     lockMs: options.lockMs ?? 60_000,
     methods: new Set((options.methods ?? ['POST', 'PATCH']).map((method) => method.toUpperCase())),
     storedHeaders: ['content-type', 'location', ...(options.storedHeaders ?? []).map((name) => name.toLowerCase())],
-    maxResponseBytes: options.maxResponseBytes ?? 1_048_576,
+    maxResponseBytes: options.maxResponseBytes ?? 10_485_760,
     now: options.now ?? Date.now,
   }
 }

@@ -18,3 +18,7 @@ export function splitBody(body: string, length = PART_LENGTH): string[] {
   } while (start < body.length)
   return parts
 }
+
+/** A driver's result to await: D1's statements are promises, better-sqlite3's run at once. */
+export const isPromise = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'

@@ -1,4 +1,4 @@
-import { and, desc, eq, lte, sql, type Column, type SQL, type Table } from 'drizzle-orm'
+import { and, desc, eq, lte, or, sql, type Column, type SQL, type Table } from 'drizzle-orm'
 import { fromBase64, toBase64 } from '../bytes.js'
 import type { BeginResult, IdempotencyKeys, KeyRecord, KeyStatus, KeySummary } from './types.js'
 import { v } from './lifecycle.js'
@@ -13,6 +13,7 @@ export interface KeyColumns {
   status: Column
   lockToken: Column
   expiresAt: Column
+  lockedUntil: Column
   responseStatus: Column
   responseHeaders: Column
   responseBody: Column
@@ -24,6 +25,7 @@ export interface KeyColumns {
 export type KeyRow = Omit<KeySummary, 'status'> & {
   status: KeyStatus
   lockToken: string | null
+  lockedUntil: number | null
   responseHeaders: string | null
   responseBody: string | null
 }
@@ -33,7 +35,8 @@ const p = (name: string) => sql.placeholder(name)
 /**
  * The key transitions' conditions and sets, once for every dialect, over named
  * parameters: scope, key, fingerprint, method, path, token, now, lockedUntil,
- * expiresAt, responseStatus, responseHeaders, responseBody.
+ * expiresAt, responseStatus, responseHeaders, responseBody. A key is forgotten at
+ * `expiresAt` (its TTL), running or completed; a running key's lock ends at `lockedUntil`.
  */
 export function keyLifecycle<T extends KeyColumns & Table>(k: T) {
   const ID = and(eq(k.scope, p('scope')), eq(k.key, p('key')))!
@@ -43,7 +46,8 @@ export function keyLifecycle<T extends KeyColumns & Table>(k: T) {
     path: v('path'),
     status: 'running',
     lockToken: v('token'),
-    expiresAt: v('lockedUntil'),
+    expiresAt: v('expiresAt'),
+    lockedUntil: v('lockedUntil'),
     createdAt: v('now'),
     updatedAt: v('now'),
   } as const
@@ -54,14 +58,19 @@ export function keyLifecycle<T extends KeyColumns & Table>(k: T) {
     /** A new key's row. */
     inserted: { scope: p('scope'), key: p('key'), ...RUNNING } as const,
     /**
-     * begin()'s ON CONFLICT (scope, key) DO UPDATE: an expired key (a stored response
-     * past its TTL, or the lock of a run that died) is taken over, a live one left alone,
-     * so of any number of concurrent requests, in any number of processes, one gets it.
+     * begin()'s ON CONFLICT (scope, key) DO UPDATE: a forgotten key (past its TTL) is
+     * taken over by any request, a run's lock that ran out (the run died or outlived
+     * lockMs) only by a retry of the same request; anything else is left alone, so of any
+     * number of concurrent requests, in any number of processes, one gets the key.
      */
-    TAKEOVER: { set: { ...RUNNING, responseStatus: null, responseHeaders: null, responseBody: null }, setWhere: lte(k.expiresAt, p('now')) },
+    TAKEOVER: {
+      set: { ...RUNNING, responseStatus: null, responseHeaders: null, responseBody: null },
+      setWhere: or(lte(k.expiresAt, p('now')), and(eq(k.status, 'running'), lte(k.lockedUntil, p('now')), eq(k.fingerprint, p('fingerprint')))),
+    },
+    // The token stays: a response stored in parts is found by it (sql-keys.ts).
     FINISHED: {
       status: 'completed',
-      lockToken: null,
+      lockedUntil: null,
       expiresAt: v('expiresAt'),
       responseStatus: v('responseStatus'),
       responseHeaders: v('responseHeaders'),
@@ -88,20 +97,31 @@ export function keyLifecycle<T extends KeyColumns & Table>(k: T) {
       return and(...conditions)
     },
     NEWEST_FIRST: [desc(k.createdAt), desc(k.key)],
-    /** Up to `limit` expired keys, so a purge called from a request never holds a write lock for long. */
+    /**
+     * Up to `limit` expired keys, so a purge called from a request never holds a write
+     * lock for long. Expiry is checked again on the row deleted: Postgres, under READ
+     * COMMITTED, re-reads a row that a takeover changed after the subquery saw it, and
+     * only this condition keeps the DELETE off the key that request now holds.
+     */
     expired: (now: number, limit: number) =>
-      sql`(${k.scope}, ${k.key}) in (select ${k.scope}, ${k.key} from ${k} where ${k.expiresAt} <= ${now} limit ${limit})`,
+      and(sql`(${k.scope}, ${k.key}) in (select ${k.scope}, ${k.key} from ${k} where ${k.expiresAt} <= ${now} limit ${limit})`, lte(k.expiresAt, now))!,
   }
 }
 
-/** A conflicting row the insert left alone, read back: what the request gets instead of the key. */
-export function beginDecision(row: Pick<KeyRecord, 'fingerprint' | 'status' | 'response'>, fingerprint: string): BeginResult {
+/**
+ * A conflicting row the insert left alone, read back: what the request gets instead of
+ * the key, in TAKEOVER's order (the fingerprint before the lock); undefined when the row
+ * changed since and begin() may try again to take the key.
+ */
+function beginDecision(row: KeyRow, fingerprint: string, now: number): BeginResult | undefined {
+  if (row.expiresAt <= now) return undefined
   if (row.fingerprint !== fingerprint) return { outcome: 'mismatch' }
-  if (row.status === 'running' || row.response === null) return { outcome: 'in_flight' }
-  return { outcome: 'replay', response: row.response }
+  if (row.status === 'running') return row.lockedUntil !== null && row.lockedUntil <= now ? undefined : { outcome: 'in_flight' }
+  const { response } = toRecord(row)
+  return response === null ? { outcome: 'in_flight' } : { outcome: 'replay', response }
 }
 
-function toRecord({ lockToken: _token, responseHeaders, responseBody, ...row }: KeyRow): KeyRecord {
+function toRecord({ lockToken: _token, lockedUntil: _lock, responseHeaders, responseBody, ...row }: KeyRow): KeyRecord {
   const response =
     row.responseStatus === null || responseBody === null
       ? null
@@ -129,15 +149,16 @@ export function createKeys(statements: KeyStatements): IdempotencyKeys {
   }
 
   return {
-    async begin(request, { now, lockMs }) {
+    async begin(request, { now, lockMs, ttl }) {
       // A row seen as conflicting may be released or purged before it is read; trying
       // again then takes the key. Bounded: a key that keeps changing hands is in flight.
       for (let tries = 0; tries < 3; tries++) {
         const token = crypto.randomUUID()
-        const [taken] = await statements.begin({ ...request, token, now, lockedUntil: now + lockMs })
+        const [taken] = await statements.begin({ ...request, token, now, lockedUntil: now + lockMs, expiresAt: now + ttl })
         if (taken) return { outcome: 'started', token }
-        const row = await get(request)
-        if (row && row.expiresAt > now) return beginDecision(row, request.fingerprint)
+        const [row] = await statements.get({ scope: request.scope, key: request.key })
+        const decision = row && beginDecision(row, request.fingerprint, now)
+        if (decision) return decision
       }
       return { outcome: 'in_flight' }
     },

@@ -93,20 +93,48 @@ export const idempotencyKeys = sqliteTable(
     method: text('method').notNull(),
     path: text('path').notNull(),
     status: text('status', { enum: KEY_STATUSES }).notNull(),
-    /** The running attempt's own token: only it may finish or release the key, so a run taken over cannot. */
+    /**
+     * The running attempt's own token: only it may finish or release the key, so a run
+     * taken over cannot. Kept once completed: the response's parts carry it.
+     */
     lockToken: text('lock_token'),
     /**
-     * When the key is free again: for a running key, the end of its lock (a crashed run's
-     * key is taken over then); for a completed one, the end of its TTL.
+     * When the key is forgotten (the end of its TTL), running or completed: until then the
+     * key answers only the request it was first used for.
      */
     expiresAt: integer('expires_at').notNull(),
+    /** A running key's lock: after it, a retry of the same request takes the key over (its run died). */
+    lockedUntil: integer('locked_until'),
     responseStatus: integer('response_status'),
     /** JSON object of the response headers that are replayed. */
     responseHeaders: text('response_headers'),
-    /** Base64 of the response body, so it replays byte for byte on every driver. */
+    /**
+     * Base64 of the response body, so it replays byte for byte on every driver; for a body
+     * over one part's size, its first part (the rest in `idempotency_key_parts`).
+     */
     responseBody: text('response_body'),
+    /** How many parts the response body is stored in, as `webhook_events.body_parts`. */
+    responseParts: integer('response_parts').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
+)
+
+/**
+ * The second and later parts of a response body too large for one D1 value, keyed by
+ * the token of the run that stored it: written before the key is completed, and purged
+ * once no key row carries that token (purged, taken over, or a finish that lost).
+ */
+export const idempotencyKeyParts = sqliteTable(
+  'idempotency_key_parts',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    token: text('token').notNull(),
+    /** 1 for the second part of the body, and so on. */
+    part: integer('part').notNull(),
+    data: text('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key, t.token, t.part] })],
 )

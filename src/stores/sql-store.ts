@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, not, notExists, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
-import { PART_LENGTH, splitBody } from './body-parts.js'
+import { isPromise, PART_LENGTH, splitBody } from './body-parts.js'
 import { lifecycle, toStored } from './lifecycle.js'
 import { sha256Hex } from '../digest.js'
 import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
@@ -99,9 +99,6 @@ function prepareStatements(db: AnySqliteDb) {
     get: db.select().from(t).where(KEY).limit(1).prepare(),
   }
 }
-
-const isPromise = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
 
 /** Store over any drizzle SQLite database that already has the schema applied. */
 export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}): Store {

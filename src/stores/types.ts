@@ -151,7 +151,7 @@ export interface Store {
   onDue?(listener: () => void): () => void
 }
 
-/** `running`: a request holds the key until `expiresAt`; `completed`: its response is kept until `expiresAt`. */
+/** `running`: a request holds the key (its lock may run out before `expiresAt`); `completed`: its response is kept until `expiresAt`. */
 export type KeyStatus = (typeof KEY_STATUSES)[number]
 
 export interface KeyId {
@@ -176,7 +176,7 @@ export interface StoredResponse {
 
 export interface KeySummary extends KeyRequest {
   status: KeyStatus
-  /** Running: when a retry may take the key over; completed: when the stored response is forgotten. */
+  /** When the key is forgotten and may be used for any request: the end of its TTL, running or completed. */
   expiresAt: number
   responseStatus: number | null
   createdAt: number
@@ -188,10 +188,11 @@ export interface KeyRecord extends KeySummary {
 }
 
 /**
- * `started`: the caller holds the key (new, expired, or taken over from a run whose lock
- * ran out) and must `finish` or `release` it with `token`. `replay`: completed with the
- * same fingerprint. `in_flight`: another run holds it. `mismatch`: the key belongs to
- * another request (checked before `in_flight`).
+ * `started`: the caller holds the key (new, forgotten, or taken over by the same request
+ * from a run whose lock ran out) and must `finish` or `release` it with `token`.
+ * `replay`: completed with the same fingerprint. `in_flight`: another run holds it.
+ * `mismatch`: until the key's TTL ends, it belongs to another request, whether that
+ * request completed, runs, or died (checked before the status and the lock).
  */
 export type BeginResult =
   | { outcome: 'started'; token: string }
@@ -206,8 +207,8 @@ export type BeginResult =
  * processes.
  */
 export interface IdempotencyKeys {
-  /** Takes the key for this request, or says why not; the key is held until `now + lockMs`. */
-  begin(request: KeyRequest, options: { now: number; lockMs: number }): Promise<BeginResult>
+  /** Takes the key for this request, or says why not; the run holds it until `now + lockMs`, and the key is this request's until `now + ttl`. */
+  begin(request: KeyRequest, options: { now: number; lockMs: number; ttl: number }): Promise<BeginResult>
   /** Stores the response and keeps it until `now + ttl`; false when `token` no longer holds the key. */
   finish(id: KeyId, token: string, response: StoredResponse, options: { now: number; ttl: number }): Promise<boolean>
   /** Forgets a running key (the handler failed): the next request with it runs anew; false when `token` no longer holds it. */
@@ -215,7 +216,7 @@ export interface IdempotencyKeys {
   get(id: KeyId): Promise<KeyRecord | undefined>
   /** Newest first, without response bodies. */
   list(filter?: { scope?: string; status?: KeyStatus; limit?: number }): Promise<KeySummary[]>
-  /** Deletes up to `limit` keys that expired at `now` (stored responses past their TTL, locks of dead runs); returns how many. */
+  /** Deletes up to `limit` keys past their TTL at `now`, never one that is not expired when it is deleted; returns how many. */
   purge(options: { now: number; limit: number }): Promise<number>
 }
 

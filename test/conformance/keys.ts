@@ -22,8 +22,13 @@ const RESPONSE: StoredResponse = {
   body: new Uint8Array([0, 255, 128, 10, 0xc3, 0x28]),
 }
 
+// 1.7 MB: over what one D1 value holds once base64-encoded.
+const BIG = Uint8Array.from({ length: 1_700_000 }, (_, i) => (i * 7919) % 256)
+// A loop, not toEqual: a deep compare of 1.7 million elements takes a minute.
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i])
+
 async function started(keys: IdempotencyKeys, req: KeyRequest, now = NOW): Promise<string> {
-  const result = await keys.begin(req, { now, lockMs: LOCK })
+  const result = await keys.begin(req, { now, lockMs: LOCK, ttl: TTL })
   if (result.outcome !== 'started') throw new Error(`expected started, got ${result.outcome}`)
   return result.token
 }
@@ -31,31 +36,31 @@ async function started(keys: IdempotencyKeys, req: KeyRequest, now = NOW): Promi
 /** What every store's idempotency keys must do; each case arranges its own rows and drives time by argument. */
 export function testKeys(c: KeysCase) {
   describe(`${c.name} idempotency keys conformance`, () => {
-    it('keys.begin() starts a new key as running, held until now + lockMs', async () => {
+    it('keys.begin() starts a new key as running, kept for the request until now + ttl', async () => {
       const keys = await c.create()
       await started(keys, request('k1'))
-      expect(await keys.get({ scope: '', key: 'k1' })).toMatchObject({ status: 'running', expiresAt: NOW + LOCK, response: null, method: 'POST', path: '/orders?currency=eur' })
+      expect(await keys.get({ scope: '', key: 'k1' })).toMatchObject({ status: 'running', expiresAt: NOW + TTL, response: null, method: 'POST', path: '/orders?currency=eur' })
     })
 
     it('keys.begin() returns in_flight for the same request while the first holds the key', async () => {
       const keys = await c.create()
       await started(keys, request('k2'))
-      expect(await keys.begin(request('k2'), { now: NOW + LOCK - 1, lockMs: LOCK })).toEqual({ outcome: 'in_flight' })
+      expect(await keys.begin(request('k2'), { now: NOW + LOCK - 1, lockMs: LOCK, ttl: TTL })).toEqual({ outcome: 'in_flight' })
     })
 
     it('keys.begin() returns mismatch for another fingerprint, whether the key is running or completed', async () => {
       const keys = await c.create()
       const token = await started(keys, request('k3'))
-      expect(await keys.begin(request('k3', 'a'.repeat(64)), { now: NOW, lockMs: LOCK })).toEqual({ outcome: 'mismatch' })
+      expect(await keys.begin(request('k3', 'a'.repeat(64)), { now: NOW, lockMs: LOCK, ttl: TTL })).toEqual({ outcome: 'mismatch' })
       await keys.finish({ scope: '', key: 'k3' }, token, RESPONSE, { now: NOW, ttl: TTL })
-      expect(await keys.begin(request('k3', 'a'.repeat(64)), { now: NOW + 1, lockMs: LOCK })).toEqual({ outcome: 'mismatch' })
+      expect(await keys.begin(request('k3', 'a'.repeat(64)), { now: NOW + 1, lockMs: LOCK, ttl: TTL })).toEqual({ outcome: 'mismatch' })
     })
 
     it('keys.finish() stores the response, and keys.begin() then replays it byte for byte until the TTL ends', async () => {
       const keys = await c.create()
       const token = await started(keys, request('k4'))
       expect(await keys.finish({ scope: '', key: 'k4' }, token, RESPONSE, { now: NOW + 5, ttl: TTL })).toBe(true)
-      const replay = await keys.begin(request('k4'), { now: NOW + TTL, lockMs: LOCK })
+      const replay = await keys.begin(request('k4'), { now: NOW + TTL, lockMs: LOCK, ttl: TTL })
       expect(replay).toEqual({ outcome: 'replay', response: { ...RESPONSE, body: expect.any(Uint8Array) } })
       expect([...(replay as { response: StoredResponse }).response.body]).toEqual([...RESPONSE.body])
       expect(await keys.get({ scope: '', key: 'k4' })).toMatchObject({ status: 'completed', expiresAt: NOW + 5 + TTL, responseStatus: 201 })
@@ -77,6 +82,28 @@ export function testKeys(c: KeysCase) {
       expect(await keys.finish({ scope: '', key: 'k6' }, dead, RESPONSE, { now: NOW + LOCK, ttl: TTL })).toBe(false)
       expect(await keys.release({ scope: '', key: 'k6' }, dead)).toBe(false)
       expect(await keys.finish({ scope: '', key: 'k6' }, next, RESPONSE, { now: NOW + LOCK, ttl: TTL })).toBe(true)
+    })
+
+    it('keys.begin() returns mismatch for another request after the lock ran out, until the TTL ends, and a purge keeps that key', async () => {
+      const keys = await c.create()
+      await started(keys, request('k11'))
+      expect(await keys.begin(request('k11', 'c'.repeat(64)), { now: NOW + LOCK, lockMs: LOCK, ttl: TTL })).toEqual({ outcome: 'mismatch' })
+      expect(await keys.purge({ now: NOW + TTL - 1, limit: 10 })).toBe(0)
+      expect(await keys.begin(request('k11', 'c'.repeat(64)), { now: NOW + TTL - 1, lockMs: LOCK, ttl: TTL })).toEqual({ outcome: 'mismatch' })
+      expect((await keys.get({ scope: '', key: 'k11' }))?.fingerprint).toBe('f'.repeat(64))
+      await started(keys, request('k11', 'c'.repeat(64)), NOW + TTL)
+    })
+
+    it('keys.finish() stores a 1.7 MB response and keys.begin() replays it byte for byte; a response stored after its TTL reads back alone', async () => {
+      const keys = await c.create()
+      const id = { scope: '', key: 'k12' }
+      const token = await started(keys, request('k12'))
+      expect(await keys.finish(id, token, { ...RESPONSE, body: BIG }, { now: NOW, ttl: TTL })).toBe(true)
+      const replay = await keys.begin(request('k12'), { now: NOW + 1, lockMs: LOCK, ttl: TTL })
+      expect(replay.outcome === 'replay' && sameBytes(replay.response.body, BIG)).toBe(true)
+      const next = await started(keys, request('k12', 'd'.repeat(64)), NOW + TTL)
+      await keys.finish(id, next, RESPONSE, { now: NOW + TTL, ttl: TTL })
+      expect([...((await keys.get(id))?.response?.body ?? [])]).toEqual([...RESPONSE.body])
     })
 
     it('keys.release() forgets a running key so the next begin() starts it, and refuses a token that does not hold it', async () => {
@@ -105,7 +132,7 @@ export function testKeys(c: KeysCase) {
 
     it('keys.begin() starts exactly one of 25 concurrent begins of one key; the rest are in_flight', async () => {
       const keys = await c.create()
-      const results = await Promise.all(Array.from({ length: 25 }, () => keys.begin(request('k10'), { now: NOW, lockMs: LOCK })))
+      const results = await Promise.all(Array.from({ length: 25 }, () => keys.begin(request('k10'), { now: NOW, lockMs: LOCK, ttl: TTL })))
       expect(results.filter((r) => r.outcome === 'started')).toHaveLength(1)
       expect(results.filter((r) => r.outcome === 'in_flight')).toHaveLength(24)
     })
@@ -114,11 +141,38 @@ export function testKeys(c: KeysCase) {
       const keys = await c.create()
       for (const key of ['old-1', 'old-2', 'old-3']) await started(keys, request(key))
       const kept = await started(keys, request('kept'))
-      await keys.finish({ scope: '', key: 'kept' }, kept, RESPONSE, { now: NOW, ttl: TTL })
+      await keys.finish({ scope: '', key: 'kept' }, kept, RESPONSE, { now: NOW + 1, ttl: TTL })
       await started(keys, request('live'), NOW + LOCK)
-      expect(await keys.purge({ now: NOW + LOCK, limit: 2 })).toBe(2)
-      expect(await keys.purge({ now: NOW + LOCK, limit: 2 })).toBe(1)
+      expect(await keys.purge({ now: NOW + TTL, limit: 2 })).toBe(2)
+      expect(await keys.purge({ now: NOW + TTL, limit: 2 })).toBe(1)
       expect((await keys.list()).map((key) => key.key).sort()).toEqual(['kept', 'live'])
+    })
+
+    it('keys.purge() looping beside six lanes taking over expired keys never deletes a taken key, so no key starts twice', async () => {
+      const keys = await c.create()
+      const later = NOW + TTL
+      const starts = new Map<string, number>()
+      const deadline = Date.now() + 5000
+      for (let round = 0; round < 8 && Date.now() < deadline; round++) {
+        const names = Array.from({ length: 25 }, (_, i) => `race-${round}-${i}`)
+        for (const name of names) await started(keys, request(name))
+        let lanesDone = false
+        const purging = (async () => {
+          for (let purges = 0; !lanesDone && purges < 10_000; purges++) await keys.purge({ now: later, limit: 100 })
+        })()
+        await Promise.all(
+          Array.from({ length: 6 }, async () => {
+            for (const name of names) {
+              const result = await keys.begin(request(name), { now: later, lockMs: LOCK, ttl: TTL })
+              if (result.outcome === 'started') starts.set(name, (starts.get(name) ?? 0) + 1)
+            }
+          }),
+        )
+        lanesDone = true
+        await purging
+      }
+      expect([...starts.values()].filter((count) => count > 1)).toEqual([])
+      expect(starts.size).toBeGreaterThan(0)
     })
 
     it('keys.list() returns summaries newest first, filtered by status', async () => {

@@ -170,12 +170,44 @@ describe('idempotency() middleware', () => {
     expect(runs()).toBe(1)
   })
 
-  it('passes a response over maxResponseBytes through unstored and releases the key', async () => {
-    const { post, runs, store } = ordersApp({ maxResponseBytes: 1000 }, () => new Response('x'.repeat(1001), { status: 201 }))
+  it('keeps the key completed when the answer is over maxResponseBytes: the client gets it whole, a retry gets 410 idempotency_response_not_kept and does not run', async () => {
+    const { post, runs } = ordersApp({ maxResponseBytes: 1000 }, () => new Response('x'.repeat(1001), { status: 201 }))
     expect(await (await post('key-7')).text()).toHaveLength(1001)
-    expect(rowCount(store)).toEqual({ n: 0 })
-    await post('key-7')
-    expect(runs()).toBe(2)
+    const retry = await post('key-7')
+    const problem = (await retry.json()) as { code: string; detail: string }
+    expect([retry.status, problem.code, retry.headers.get('content-type')]).toEqual([410, 'idempotency_response_not_kept', 'application/problem+json'])
+    expect(problem.detail).toContain('1,001 bytes')
+    expect(runs()).toBe(1)
+  })
+
+  it('replays a 1.7 MB answer byte for byte and runs the handler once', async () => {
+    const big = Uint8Array.from({ length: 1_700_000 }, (_, i) => (i * 7919) % 256)
+    const { post, runs } = ordersApp({}, () => new Response(big, { status: 201, headers: { 'content-type': 'application/octet-stream' } }))
+    // Buffer.equals, not toEqual: a deep compare of 1.7 million elements takes a minute.
+    expect(Buffer.from(await (await post('key-big')).arrayBuffer()).equals(big)).toBe(true)
+    const replay = await post('key-big')
+    expect([replay.status, replay.headers.get('idempotent-replayed')]).toEqual([201, 'true'])
+    expect(Buffer.from(await replay.arrayBuffer()).equals(big)).toBe(true)
+    expect(runs()).toBe(1)
+  })
+
+  it('answers 422 idempotency_key_reused to the same key with another body or query after lockMs while the first still runs; it does not run', async () => {
+    const running = gate()
+    const started = gate()
+    const { post, clock, runs } = ordersApp({ lockMs: 5000 }, async (c, run) => {
+      started.open()
+      if (run === 1) await running.opened
+      return c.json({ run }, 201)
+    })
+    const first = post('key-11')
+    await started.opened
+    clock.now += 5000
+    for (const answer of [await post('key-11', '{"item":"pen"}'), await post('key-11', undefined, '/orders?coupon=1')]) {
+      expect([answer.status, ((await answer.json()) as { code: string }).code]).toEqual([422, 'idempotency_key_reused'])
+    }
+    running.open()
+    expect((await first).status).toBe(201)
+    expect(runs()).toBe(1)
   })
 
   it('lets a retry take over a key once the run holding it outlived lockMs; the late run is answered but not stored', async () => {

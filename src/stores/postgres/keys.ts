@@ -5,8 +5,8 @@ import type { pgTables } from './schema.js'
 
 /**
  * The idempotency keys on Postgres: key-lifecycle.ts's statements, as on SQLite and D1;
- * begin() is one INSERT … ON CONFLICT (scope, key) DO UPDATE … WHERE expires_at <= now
- * RETURNING, so of concurrent requests on any number of instances exactly one takes a
+ * begin() is one INSERT … ON CONFLICT (scope, key) DO UPDATE … WHERE expires_at <= now OR
+ * (locked_until <= now AND fingerprint = $fingerprint) RETURNING, so of concurrent requests on any number of instances exactly one takes a
  * key. Every call first awaits `ready` (connected, migrated).
  */
 export function postgresKeys(

@@ -49,7 +49,8 @@ export function pgTables(schema: string) {
     ],
   )
   // The Idempotency-Key table, as ../schema.ts's: the response body is base64 text there
-  // and here, so one record mapping (../key-lifecycle.ts) serves every store.
+  // and here, so one record mapping (../key-lifecycle.ts) serves every store. As for
+  // events, no parts table: a text value holds the largest response whole.
   const idempotencyKeys = table(
     'idempotency_keys',
     {
@@ -61,6 +62,7 @@ export function pgTables(schema: string) {
       status: text('status', { enum: KEY_STATUSES }).notNull(),
       lockToken: text('lock_token'),
       expiresAt: millis('expires_at').notNull(),
+      lockedUntil: millis('locked_until'),
       responseStatus: integer('response_status'),
       responseHeaders: text('response_headers'),
       responseBody: text('response_body'),
