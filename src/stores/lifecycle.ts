@@ -63,6 +63,13 @@ export function lifecycle<T extends LifecycleColumns>(t: T, contains: (column: C
         receivedAt: p('now'),
         updatedAt: p('now'),
       }) as const,
+    /**
+     * The row a delivery that inserted nothing is for: the one with its signed bytes
+     * (whatever id it carries), else the one with its id. Pick it with `.orderBy(DIGEST_FIRST).limit(1)`.
+     */
+    MATCHED: and(eq(t.provider, p('provider')), or(eq(t.digest, p('digest')), eq(t.eventId, p('eventId'))))!,
+    // A CASE, not `digest = :digest DESC`: the comparison is NULL for a row without a digest, and Postgres sorts NULL first.
+    DIGEST_FIRST: sql`CASE WHEN ${t.digest} = ${p('digest')} THEN 0 ELSE 1 END`,
     /** What a claim may take over: waiting, failed or abandoned (a queue claim only failed or abandoned). */
     claimable: (queue: boolean) => or(queue ? eq(t.status, 'failed') : inArray(t.status, ['received', 'failed']), LEASE_EXPIRED)!,
     /** The longest waiting first. */
