@@ -17,8 +17,11 @@ type Row = typeof t.$inferSelect
 
 const p = <T extends string>(name: T) => sql.placeholder(name)
 
-const { KEY, DUE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE, requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } =
-  lifecycle(t, (column, text) => sql`instr(${column}, ${text}) > 0`)
+const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE, requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } =
+  lifecycle(t, {
+    contains: (column, text) => sql`instr(${column}, ${text}) > 0`,
+    inJsonArray: (column, array) => sql`${column} IN (SELECT value FROM json_each(${array}))`,
+  })
 
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: AnySqliteDb) {
@@ -51,7 +54,7 @@ function prepareStatements(db: AnySqliteDb) {
     takeDue: db
       .update(t)
       .set(LEASE)
-      .where(and(DUE, inArray(t.id, db.select({ id: t.id }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit')))))
+      .where(and(DUE, inArray(t.id, db.select({ id: t.id }).from(t).where(DUE_HERE).orderBy(asc(DUE_ORDER)).limit(p('limit')))))
       .returning()
       .prepare(),
     // A body's parts are written once and never change, so a second writer's are dropped.
@@ -181,9 +184,9 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
       return withBody(rows[0])
     },
 
-    async takeDue({ now, leaseMs, limit }) {
+    async takeDue({ now, leaseMs, limit, providers }) {
       if (!digestsDone) await digestsReady()
-      const rows: Row[] = await statements().takeDue.all({ now, lockedUntil: now + leaseMs, limit })
+      const rows: Row[] = await statements().takeDue.all({ now, lockedUntil: now + leaseMs, limit, providers: JSON.stringify(providers) })
       return Promise.all(rows.map(async (row) => (await withBody(row))!))
     },
 

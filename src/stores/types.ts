@@ -117,11 +117,12 @@ export interface Store {
   /** Leases one due event (waiting or failed with `nextAttemptAt` ≤ now, or lease expired) to the caller. */
   take(key: EventKey, options: { now: number; leaseMs: number }): Promise<StoredEvent | undefined>
   /**
-   * Leases up to `limit` due events at once, the longest waiting first, each as the
-   * next attempt (what `take()` does for one key): the sweeper's batch. Two callers
-   * never get the same event.
+   * Leases up to `limit` due events of the named `providers` at once, the longest
+   * waiting first, each as the next attempt (what `take()` does for one key): the
+   * sweeper's batch. Two callers never get the same event, and events of other
+   * providers are left for an inbox that has them (a rolling deploy).
    */
-  takeDue(options: { now: number; leaseMs: number; limit: number }): Promise<StoredEvent[]>
+  takeDue(options: { now: number; leaseMs: number; limit: number; providers: readonly string[] }): Promise<StoredEvent[]>
   /** Keys of up to `limit` due events, the longest waiting first. */
   due(now: number, limit: number): Promise<EventKey[]>
   /** Marks attempt `attempt` processed; false when that claim no longer holds the row. */

@@ -198,27 +198,39 @@ export function testStore(c: StoreCase) {
       await store.claim(newEvent('td-future'), { now: NOW, leaseMs: LEASE })
       await store.fail(key('td-future'), 1, { error: 'x', nextAttemptAt: NOW + 10_000, now: NOW })
       await store.claim(newEvent('td-running'), { now: NOW, leaseMs: LEASE })
-      const taken = await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 2 })
+      const taken = await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 2, providers: ['github'] })
       expect(taken.map((e) => e.eventId).sort()).toEqual(['td-early', 'td-mid'])
       expect(taken[0]).toMatchObject({ ...newEvent(taken[0]!.eventId), status: 'processing', attempts: 1, lockedUntil: NOW + 100 + LEASE })
-      expect((await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10 })).map((e) => e.eventId)).toEqual(['td-late'])
-      expect(await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10 })).toEqual([])
+      expect((await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10, providers: ['github'] })).map((e) => e.eventId)).toEqual(['td-late'])
+      expect(await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10, providers: ['github'] })).toEqual([])
     })
 
     it('store.takeDue() from 4 concurrent callers over 40 due events gives each event to exactly one of them', async () => {
       const store = await c.create()
       for (let i = 0; i < 40; i++) await store.claim(newEvent(`tc${i}`), { now: NOW, leaseMs: LEASE, queue: true })
-      const batches = await Promise.all(Array.from({ length: 4 }, () => store.takeDue({ now: NOW + 1, leaseMs: LEASE, limit: 15 })))
+      const batches = await Promise.all(Array.from({ length: 4 }, () => store.takeDue({ now: NOW + 1, leaseMs: LEASE, limit: 15, providers: ['github'] })))
       const ids = batches.flat().map((e) => e.eventId)
       expect(ids).toHaveLength(40)
       expect(new Set(ids).size).toBe(40)
+    })
+
+    it('store.takeDue() leases only due events of the providers it is given, leaving the others due and their attempts uncounted', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('tp-github', 'github'), { now: NOW, leaseMs: LEASE, queue: true })
+      await store.claim(newEvent('tp-new', 'new-provider'), { now: NOW, leaseMs: LEASE })
+      await store.fail({ provider: 'new-provider', eventId: 'tp-new' }, 1, { error: 'x', nextAttemptAt: NOW + 1, now: NOW })
+      const taken = await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: ['github', 'stripe'] })
+      expect(taken.map((e) => e.eventId)).toEqual(['tp-github'])
+      expect(await store.get({ provider: 'new-provider', eventId: 'tp-new' })).toMatchObject({ status: 'failed', attempts: 1 })
+      expect(await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: [] })).toEqual([])
+      expect((await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: ['new-provider'] })).map((e) => e.eventId)).toEqual(['tp-new'])
     })
 
     it('store.takeDue() returns a body too large for one part whole, as get() does', async () => {
       const store = await c.create()
       const body = `{"text":"${'ü🚀'.repeat(400_000)}"}`
       await store.claim({ ...newEvent('big'), body, digest: 'b'.repeat(64) }, { now: NOW, leaseMs: LEASE, queue: true })
-      const [taken] = await store.takeDue({ now: NOW, leaseMs: LEASE, limit: 1 })
+      const [taken] = await store.takeDue({ now: NOW, leaseMs: LEASE, limit: 1, providers: ['github'] })
       expect(taken?.body).toBe(body)
     })
 

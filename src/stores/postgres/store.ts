@@ -61,10 +61,14 @@ function pgError(error: unknown): { code?: string; message?: string } {
 const statementName = (schema: string) => (statement: string) => `webhook-inbox ${schema} ${statement}`
 
 type Lifecycle = ReturnType<typeof pgLifecycle>
-const pgLifecycle = (t: ReturnType<typeof pgTables>['webhookEvents']) => lifecycle(t, (column, text) => sql`strpos(${column}, ${text}) > 0`)
+const pgLifecycle = (t: ReturnType<typeof pgTables>['webhookEvents']) =>
+  lifecycle(t, {
+    contains: (column, text) => sql`strpos(${column}, ${text}) > 0`,
+    inJsonArray: (column, array) => sql`${column} IN (SELECT jsonb_array_elements_text(${array}::jsonb))`,
+  })
 
 function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string, rows: Lifecycle) {
-  const { KEY, DUE, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
+  const { KEY, DUE, DUE_HERE, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
   const name = statementName(schema)
   const changed = { id: t.id }
   // As on SQLite: a conflict on either unique key leaves the row alone (no conflict
@@ -81,7 +85,7 @@ function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof 
       .where(and(sql`${t.id} = (${db.select({ id: t.id }).from(t).where(MATCHED).orderBy(DIGEST_FIRST).limit(1)})`, claimable(queue)))
       .returning()
       .prepare(name(queue ? 'take over queued' : 'take over'))
-  const due = db.select({ id: t.id }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit'))
+  const due = db.select({ id: t.id }).from(t).where(DUE_HERE).orderBy(asc(DUE_ORDER)).limit(p('limit'))
   return {
     claim: insert(false),
     queue: insert(true),
@@ -190,9 +194,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return row && toStored(row)
     },
 
-    async takeDue({ now, leaseMs, limit }) {
+    async takeDue({ now, leaseMs, limit, providers }) {
       await ready()
-      return (await statements.takeDue.execute({ now, lockedUntil: now + leaseMs, limit })).map(toStored)
+      return (await statements.takeDue.execute({ now, lockedUntil: now + leaseMs, limit, providers: JSON.stringify(providers) })).map(toStored)
     },
 
     async due(now, limit) {
