@@ -3,7 +3,8 @@
 #   .ci/postgres.sh start DIR   initdb (first time) and start; prints its postgres:// URL
 #   .ci/postgres.sh stop DIR    pg_ctl stop -m fast (the data stays for another start)
 #   .ci/postgres.sh run CMD…    a cluster in a temp dir for the length of CMD, its URL in
-#                               WEBHOOK_INBOX_TEST_PG_URL; stopped and removed after, also on failure
+#                               WEBHOOK_INBOX_TEST_PG_URL and its server log's path in
+#                               WEBHOOK_INBOX_TEST_PG_LOG; stopped and removed after, also on failure
 # Installs PostgreSQL with apt-get when no pg_ctl is found. initdb refuses to run as
 # root, so as root the cluster belongs to the `postgres` user.
 set -euo pipefail
@@ -60,7 +61,10 @@ case "${1:-}" in
     dir=$(mktemp -d "${TMPDIR:-/tmp}/webhook-inbox-pg-XXXXXX")
     trap 'stop "$dir"; rm -rf "$dir"' EXIT
     WEBHOOK_INBOX_TEST_PG_URL=$(start "$dir")
-    export WEBHOOK_INBOX_TEST_PG_URL
+    # The tests read the log (no ERROR line for a duplicate); the server writes it as its own user.
+    chmod a+r "$dir/server.log"
+    WEBHOOK_INBOX_TEST_PG_LOG=$dir/server.log
+    export WEBHOOK_INBOX_TEST_PG_URL WEBHOOK_INBOX_TEST_PG_LOG
     echo "postgres.sh: $WEBHOOK_INBOX_TEST_PG_URL" >&2
     "$@"
     ;;

@@ -2,6 +2,7 @@
 // example (`npm start`): the first answer is "processed", the second "duplicate".
 // Usage: npm run send -- [provider]   (any built-in provider; stripe by default)
 import { fixture, fixtureNames, isProviderName, signedRequest } from '../src/testing/index.js'
+import { markTestRun } from '../src/testing/test-run.js'
 import { examplePort, exampleSecrets, PROVIDER_NAMES } from './dev-secrets.js'
 
 const name = process.argv[2] ?? 'stripe'
@@ -9,14 +10,11 @@ if (!isProviderName(name)) {
   console.error(`unknown provider "${name}"; use ${PROVIDER_NAMES.join(', ')}`)
   process.exit(2)
 }
-// A fresh id each run, so the first delivery is new even against an old webhooks.db.
-const id = `test_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
 // An event examples/node.ts handles, so its server logs a line (GitHub's first fixture, ping, has none).
 const HANDLED: Partial<Record<typeof name, string>> = { stripe: 'payment_intent.succeeded', github: 'issues.opened', slack: 'app_mention', razorpay: 'payment.captured' }
 const sample = fixture(name, (HANDLED[name] ?? fixtureNames(name)[0]) as never)
-// Where the id is a header the signature does not cover, the inbox dedupes on the signed body
-// too: mark the body so this run's first delivery is new. (Slack's fixture is JSON too.)
-sample.webhook_inbox_test_run = id
+// A new event each run (fresh id and body), so the first delivery is new even against an old webhooks.db.
+const id = markTestRun(sample)
 const options = { secret: exampleSecrets().secrets[name], id, url: `http://127.0.0.1:${examplePort()}/webhooks/${name}` }
 const request = await signedRequest(name, sample, options)
 const body = await request.text()

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { bodyBudget } from './body-budget.js'
 import { createHandlers } from './handlers.js'
-import type { WebhookError } from './errors.js'
+import { WebhookError } from './errors.js'
 import { type Defer, receive } from './receive.js'
 import { runTaken } from './run-event.js'
 import { guardStore } from './stores/guard.js'
@@ -146,6 +146,10 @@ const QUEUE_CONCURRENCY = 32
 
 /** Replay or revive, then run it here and wait: the caller (CLI, dashboard) sees the result. */
 async function requeueAndRun(state: InboxState, key: EventKey, reason: 'replay' | 'revive'): Promise<ReplayResult> {
+  // Refused before the row changes: this inbox would fail the run without a handler and count it.
+  if (!Object.hasOwn(state.providers, key.provider)) {
+    throw new WebhookError('unknown_provider', `no provider named "${key.provider.slice(0, 100)}" in this inbox, so it cannot run ${reason === 'replay' ? 'a replay' : 'a retry'}; ask an inbox configured with it`)
+  }
   if (!(await state.store.requeue(key, { now: state.now(), reason }))) {
     const stored = await state.store.get(key)
     return { status: stored?.status === 'processing' ? 'running' : 'missing' }

@@ -107,17 +107,21 @@ async function claimAndRun(
   const queue = state.mode === 'queue'
   const claim = await state.store.claim(event, { now: state.now(), leaseMs: state.leaseMs, queue })
   if (claim.outcome === 'duplicate') return answer('duplicate')
+  // A row taken over may be another id's (the same signed bytes): from here on the
+  // delivery is a redelivery of that row, under its key.
+  const stored = { provider: claim.event.provider, eventId: claim.event.eventId }
   if (claim.outcome === 'queued') {
     // The row is committed before this 202 is built: a crash from here on loses nothing,
     // and a process that is stopping leaves the run to the next one's sweeper.
-    if (!state.stopping) defer(() => runQueued(state, key).catch((error: unknown) => notifyError(state, asWebhookError(error))))
+    if (!state.stopping) defer(() => runQueued(state, stored).catch((error: unknown) => notifyError(state, asWebhookError(error))))
     return answer('queued', 202)
   }
   if (state.stopping) {
-    await state.store.release(key, claim.event.attempts, state.now())
+    await state.store.release(stored, claim.event.attempts, state.now())
     throw shuttingDown(name)
   }
-  const run = runEvent(state, claim.event, verified.payload)
+  // A row stored before runs its own body, parsed again: the delivery's bytes may differ from it.
+  const run = runEvent(state, claim.event, claim.inserted ? verified.payload : undefined)
   if (state.mode === 'inline') return answerRun(name, await run)
   const outcome = await beforeDeadline(run, ackBudgetMs(provider) - (Date.now() - arrived))
   if (outcome !== undefined) return answerRun(name, outcome)

@@ -36,7 +36,9 @@ export async function retryDue(state: InboxState, { limit = 100, concurrency = 4
   return summary
 }
 
-const takeDue = (state: InboxState, limit: number) => state.store.takeDue({ now: state.now(), leaseMs: state.leaseMs, limit })
+// Only this inbox's providers: an event it cannot run must not spend an attempt here.
+const takeDue = (state: InboxState, limit: number) =>
+  state.store.takeDue({ now: state.now(), leaseMs: state.leaseMs, limit, providers: Object.keys(state.providers) })
 
 export interface PurgeOptions {
   /** Age in ms, or a Date: events last updated before it are deleted. */

@@ -4,6 +4,8 @@ import { onCleanup } from './node-helpers.js'
 
 /** The test server's URL (see .ci/postgres.sh); the suites skip without it (test/postgres-setup.ts). */
 export const PG_URL = process.env.WEBHOOK_INBOX_TEST_PG_URL ?? ''
+/** That server's log file (`.ci/postgres.sh run` sets it): what the server reports as ERROR. */
+export const PG_LOG = process.env.WEBHOOK_INBOX_TEST_PG_LOG ?? ''
 
 let schemas = 0
 /** A schema name no other test, file or process uses. */

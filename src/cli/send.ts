@@ -2,17 +2,20 @@ import { readFileSync } from 'node:fs'
 import { fixture, fixtureNames, type FixtureName, type ProviderName } from '../testing/fixture.js'
 import { BUILT_IN_PROVIDERS } from '../../providers/registry.js'
 import { signedRequest } from '../testing/signed-request.js'
+import { markTestRun } from '../testing/test-run.js'
 import { defaultUrl, FailedError, type Io, parse, providerName, secretFor, UsageError } from './context.js'
 
 export const sendHelp = `webhook-inbox send <provider> <fixture-or-file> [options]
 
-Signs a sample event, or a JSON file, as the provider would and POSTs it.
+Signs a sample event, or a JSON file, as the provider would and POSTs it. Each send is a
+new event (a fresh id, also marked in the JSON body); with --id it is that event, and the
+same bytes sent again are answered duplicate.
 
 Options:
   --url <url>        where to send it (default http://127.0.0.1:$PORT/webhooks/<provider>, PORT=3000)
   --secret <secret>  signing secret (default: $STRIPE_WEBHOOK_SECRET, $GITHUB_WEBHOOK_SECRET, …)
   --dev              sign with the development secret \`npm start\` uses when those are unset
-  --id <id>          event id to use instead of the fixture's (or a random one)
+  --id <id>          send (or redeliver) this event id, with no fresh mark in the body
   --type <event>     for a file, the type where it is a header: GitHub's X-GitHub-Event, Shopify's topic (fixtures know theirs)
   --json             print the answer as JSON
 
@@ -37,6 +40,8 @@ function readPayload(provider: ProviderName, source: string): unknown {
     return text
   }
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** POSTs a signed request and reports the answer; shared with `replay --url`. */
 export async function post(request: Request, io: Io, json: boolean | undefined, label: string) {
@@ -70,10 +75,11 @@ export async function send(args: string[], io: Io) {
     throw new UsageError(`a ${provider} file needs --type <${typeHeader} value>, e.g. --type ${fixtureNames(provider)[0]}`)
   }
   const payload = isFixture ? fixture(provider, source as FixtureName<typeof provider>) : readPayload(provider, source)
+  const id = values.id ?? (isObject(payload) ? markTestRun(payload) : undefined)
   const request = await signedRequest(provider, payload, {
     secret: secretFor(provider, values, io),
     url: values.url ?? defaultUrl(provider, io),
-    ...(values.id === undefined ? {} : { id: values.id }),
+    ...(id === undefined ? {} : { id }),
     ...(values.type === undefined ? {} : { type: values.type }),
   })
   await post(request, io, values.json, `${provider} ${source}`)

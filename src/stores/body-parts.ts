@@ -20,5 +20,5 @@ export function splitBody(body: string, length = PART_LENGTH): string[] {
 }
 
 /** A driver's result to await: D1's statements are promises, better-sqlite3's run at once. */
-export const isPromise = (value: unknown): value is PromiseLike<unknown> =>
-  typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
+export const isPromise = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof (value as PromiseLike<T> | undefined)?.then === 'function'

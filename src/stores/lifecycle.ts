@@ -1,5 +1,5 @@
 import type { ListFilter, StoredEvent } from './types.js'
-import { and, eq, gt, gte, inArray, lt, lte, or, sql, type Column, type SQL } from 'drizzle-orm'
+import { and, eq, gt, gte, inArray, lt, lte, or, sql, type Column, type Placeholder, type SQL } from 'drizzle-orm'
 
 /** The columns the row lifecycle reads and writes; the SQLite and the pg table both have them. */
 export interface LifecycleColumns {
@@ -26,13 +26,19 @@ type Now = number | ReturnType<typeof sql.placeholder>
 /** A placeholder where drizzle's types want an SQL expression (update sets). */
 export const v = (name: string) => sql`${sql.placeholder(name)}`
 
+/** What differs per dialect in the lifecycle's statements. */
+export interface Dialect {
+  /** Substring test (SQLite `instr`, Postgres `strpos`): text matched as typed, with no LIKE wildcards to escape. */
+  contains(column: Column, text: string): SQL
+  /** `column` is one of the strings of a JSON array passed as one parameter: a prepared statement takes any number of them. */
+  inJsonArray(column: Column, array: Placeholder): SQL
+}
+
 /**
  * The row lifecycle's conditions and transitions, once for every dialect, over named
- * parameters: provider, eventId, now, attempt, lockedUntil. `contains(column, text)` is
- * the dialect's substring test (SQLite `instr`, Postgres `strpos`): text matched as typed,
- * with no LIKE wildcards to escape.
+ * parameters: provider, eventId, now, attempt, lockedUntil, providers (a JSON array).
  */
-export function lifecycle<T extends LifecycleColumns>(t: T, contains: (column: Column, text: string) => SQL) {
+export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonArray }: Dialect) {
   const KEY = and(eq(t.provider, p('provider')), eq(t.eventId, p('eventId')))!
   /** A run that died: its row is still `processing` but the lease has run out. */
   const leaseExpiredAt = (now: Now) => and(eq(t.status, 'processing'), lte(t.lockedUntil, now))!
@@ -45,6 +51,8 @@ export function lifecycle<T extends LifecycleColumns>(t: T, contains: (column: C
     LEASE_EXPIRED,
     dueAt,
     DUE: dueAt(p('now')),
+    /** Due, and of a provider the sweeper asking has: another inbox on the store may run providers this one lacks. */
+    DUE_HERE: and(dueAt(p('now')), inJsonArray(t.provider, p('providers')))!,
     /** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
     HELD: and(KEY, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))!,
     /** A claim's new row: leased to the caller at once, or (`queue`) waiting, due now. */
@@ -63,6 +71,13 @@ export function lifecycle<T extends LifecycleColumns>(t: T, contains: (column: C
         receivedAt: p('now'),
         updatedAt: p('now'),
       }) as const,
+    /**
+     * The row a delivery that inserted nothing is for: the one with its signed bytes
+     * (whatever id it carries), else the one with its id. Pick it with `.orderBy(DIGEST_FIRST).limit(1)`.
+     */
+    MATCHED: and(eq(t.provider, p('provider')), or(eq(t.digest, p('digest')), eq(t.eventId, p('eventId'))))!,
+    // A CASE, not `digest = :digest DESC`: the comparison is NULL for a row without a digest, and Postgres sorts NULL first.
+    DIGEST_FIRST: sql`CASE WHEN ${t.digest} = ${p('digest')} THEN 0 ELSE 1 END`,
     /** What a claim may take over: waiting, failed or abandoned (a queue claim only failed or abandoned). */
     claimable: (queue: boolean) => or(queue ? eq(t.status, 'failed') : inArray(t.status, ['received', 'failed']), LEASE_EXPIRED)!,
     /** The longest waiting first. */

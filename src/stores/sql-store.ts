@@ -17,38 +17,44 @@ type Row = typeof t.$inferSelect
 
 const p = <T extends string>(name: T) => sql.placeholder(name)
 
-const { KEY, DUE, dueAt, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE, requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } =
-  lifecycle(t, (column, text) => sql`instr(${column}, ${text}) > 0`)
+const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE, requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } =
+  lifecycle(t, {
+    contains: (column, text) => sql`instr(${column}, ${text}) > 0`,
+    inJsonArray: (column, array) => sql`${column} IN (SELECT value FROM json_each(${array}))`,
+  })
 
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: AnySqliteDb) {
   const changed = { id: t.id }
+  // Any unique key (the id or the signed bytes) leaves an existing row alone without
+  // raising; the caller then tries takeOver, which decides what that row gets.
   const insert = (queue: boolean) =>
     db
       .insert(t)
       .values({ ...inserted(queue), bodyParts: p('bodyParts') })
-      // One statement decides it: a new row is inserted, a waiting, failed or abandoned
-      // one is taken over, and anything else is left alone (ON CONFLICT … WHERE false
-      // acts as DO NOTHING), so two concurrent deliveries can never both get the event.
-      .onConflictDoUpdate({
-        target: [t.provider, t.eventId],
-        set: queue ? WAITING : LEASE,
-        setWhere: claimable(queue),
-      })
-      // The same signed bytes under another id (a captured delivery with forged headers):
-      // a duplicate, never a second event.
       .onConflictDoNothing()
       // The caller has the body and headers already; not reading them back saves a copy per delivery.
       .returning(STATE)
       .prepare()
+  // One conditional statement: the matched row is leased (or queued) only while it is
+  // waiting, failed or abandoned, so two concurrent deliveries can never both get it.
+  const takeOver = (queue: boolean) =>
+    db
+      .update(t)
+      .set(queue ? WAITING : LEASE)
+      .where(and(sql`${t.id} = (${db.select({ id: t.id }).from(t).where(MATCHED).orderBy(DIGEST_FIRST).limit(1)})`, claimable(queue)))
+      .returning()
+      .prepare()
   return {
     claim: insert(false),
     queue: insert(true),
+    takeOver: takeOver(false),
+    takeOverQueued: takeOver(true),
     take: db.update(t).set(LEASE).where(and(KEY, DUE)).returning().prepare(),
     takeDue: db
       .update(t)
       .set(LEASE)
-      .where(and(DUE, inArray(t.id, db.select({ id: t.id }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit')))))
+      .where(and(DUE, inArray(t.id, db.select({ id: t.id }).from(t).where(DUE_HERE).orderBy(asc(DUE_ORDER)).limit(p('limit')))))
       .returning()
       .prepare(),
     // A body's parts are written once and never change, so a second writer's are dropped.
@@ -159,10 +165,15 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
       const written = rest.map((data, i) => statements().part.run({ digest, part: i + 1, data, now }))
       if (written.some(isPromise)) await Promise.all(written)
       const params = { ...event, body: first, bodyParts: rest.length + 1, digest, headers: JSON.stringify(event.headers), now, lockedUntil: now + leaseMs }
-      const [row] = await (queue ? statements().queue : statements().claim).all(params)
-      if (!row) return { outcome: 'duplicate' }
-      // A re-claimed row keeps the type it was first stored with.
-      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: { ...event, ...row } }
+      // No await between the two statements on better-sqlite3: both must run inside the
+      // caller's group-commit transaction. D1's are each awaited, and each is conditional.
+      const insertedRows = (queue ? statements().queue : statements().claim).all(params)
+      const [row] = isPromise(insertedRows) ? await insertedRows : insertedRows
+      if (row) return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: { ...event, ...row }, inserted: true }
+      const takenRows: Row[] | Promise<Row[]> = (queue ? statements().takeOverQueued : statements().takeOver).all(params)
+      const stored = await withBody((isPromise(takenRows) ? await takenRows : takenRows)[0])
+      if (!stored) return { outcome: 'duplicate' }
+      return { outcome: stored.status === 'received' ? 'queued' : 'claimed', event: stored, inserted: false }
     },
 
     async take(key, { now, leaseMs }) {
@@ -170,9 +181,9 @@ export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = asy
       return withBody(rows[0])
     },
 
-    async takeDue({ now, leaseMs, limit }) {
+    async takeDue({ now, leaseMs, limit, providers }) {
       if (!digestsDone) await digestsReady()
-      const rows: Row[] = await statements().takeDue.all({ now, lockedUntil: now + leaseMs, limit })
+      const rows: Row[] = await statements().takeDue.all({ now, lockedUntil: now + leaseMs, limit, providers: JSON.stringify(providers) })
       return Promise.all(rows.map(async (row) => (await withBody(row))!))
     },
 

@@ -46,8 +46,13 @@ export interface StoredEvent extends NewEvent {
  * waiting or failed one, or one whose lease ran out). `queued` (queue claims only):
  * stored as `received`, to be run by `take()`. `duplicate`: processed, dead, queued,
  * or in flight under a live lease; the caller must not run handlers.
+ *
+ * `inserted`: true when this claim stored the event. False when it took over a row
+ * stored before: the row with the same digest (the same signed bytes, whatever id they
+ * came with), else the row with the same key. `event` is then that row as stored, with
+ * its own key, type, body and headers, and the run must use those, never the delivery's.
  */
-export type ClaimResult = { outcome: 'claimed' | 'queued'; event: StoredEvent } | { outcome: 'duplicate' }
+export type ClaimResult = { outcome: 'claimed' | 'queued'; event: StoredEvent; inserted: boolean } | { outcome: 'duplicate' }
 
 export interface ClaimOptions {
   now: number
@@ -102,16 +107,22 @@ export interface ActivityBucket {
  * one conditional statement, so two processes can never both own an event.
  */
 export interface Store {
-  /** Inserts the event, or re-claims it when waiting, failed or its lease ran out; atomic. */
+  /**
+   * Inserts the event; or, when a row of the same provider has its digest (else its
+   * key), takes that row over if it is waiting, failed or its lease ran out (see
+   * `ClaimResult.inserted`); else `duplicate`. Atomic, and a duplicate raises no error
+   * in the database (no unique violation is logged).
+   */
   claim(event: NewEvent, options: ClaimOptions): Promise<ClaimResult>
   /** Leases one due event (waiting or failed with `nextAttemptAt` ≤ now, or lease expired) to the caller. */
   take(key: EventKey, options: { now: number; leaseMs: number }): Promise<StoredEvent | undefined>
   /**
-   * Leases up to `limit` due events at once, the longest waiting first, each as the
-   * next attempt (what `take()` does for one key): the sweeper's batch. Two callers
-   * never get the same event.
+   * Leases up to `limit` due events of the named `providers` at once, the longest
+   * waiting first, each as the next attempt (what `take()` does for one key): the
+   * sweeper's batch. Two callers never get the same event, and events of other
+   * providers are left for an inbox that has them (a rolling deploy).
    */
-  takeDue(options: { now: number; leaseMs: number; limit: number }): Promise<StoredEvent[]>
+  takeDue(options: { now: number; leaseMs: number; limit: number; providers: readonly string[] }): Promise<StoredEvent[]>
   /** Keys of up to `limit` due events, the longest waiting first. */
   due(now: number, limit: number): Promise<EventKey[]>
   /** Marks attempt `attempt` processed; false when that claim no longer holds the row. */

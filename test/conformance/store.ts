@@ -28,6 +28,7 @@ export function testStore(c: StoreCase) {
       const result = await store.claim(newEvent('a'), { now: NOW, leaseMs: LEASE })
       expect(result).toEqual({
         outcome: 'claimed',
+        inserted: true,
         event: {
           ...newEvent('a'),
           digest: null,
@@ -197,27 +198,39 @@ export function testStore(c: StoreCase) {
       await store.claim(newEvent('td-future'), { now: NOW, leaseMs: LEASE })
       await store.fail(key('td-future'), 1, { error: 'x', nextAttemptAt: NOW + 10_000, now: NOW })
       await store.claim(newEvent('td-running'), { now: NOW, leaseMs: LEASE })
-      const taken = await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 2 })
+      const taken = await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 2, providers: ['github'] })
       expect(taken.map((e) => e.eventId).sort()).toEqual(['td-early', 'td-mid'])
       expect(taken[0]).toMatchObject({ ...newEvent(taken[0]!.eventId), status: 'processing', attempts: 1, lockedUntil: NOW + 100 + LEASE })
-      expect((await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10 })).map((e) => e.eventId)).toEqual(['td-late'])
-      expect(await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10 })).toEqual([])
+      expect((await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10, providers: ['github'] })).map((e) => e.eventId)).toEqual(['td-late'])
+      expect(await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10, providers: ['github'] })).toEqual([])
     })
 
     it('store.takeDue() from 4 concurrent callers over 40 due events gives each event to exactly one of them', async () => {
       const store = await c.create()
       for (let i = 0; i < 40; i++) await store.claim(newEvent(`tc${i}`), { now: NOW, leaseMs: LEASE, queue: true })
-      const batches = await Promise.all(Array.from({ length: 4 }, () => store.takeDue({ now: NOW + 1, leaseMs: LEASE, limit: 15 })))
+      const batches = await Promise.all(Array.from({ length: 4 }, () => store.takeDue({ now: NOW + 1, leaseMs: LEASE, limit: 15, providers: ['github'] })))
       const ids = batches.flat().map((e) => e.eventId)
       expect(ids).toHaveLength(40)
       expect(new Set(ids).size).toBe(40)
+    })
+
+    it('store.takeDue() leases only due events of the providers it is given, leaving the others due and their attempts uncounted', async () => {
+      const store = await c.create()
+      await store.claim(newEvent('tp-github', 'github'), { now: NOW, leaseMs: LEASE, queue: true })
+      await store.claim(newEvent('tp-new', 'new-provider'), { now: NOW, leaseMs: LEASE })
+      await store.fail({ provider: 'new-provider', eventId: 'tp-new' }, 1, { error: 'x', nextAttemptAt: NOW + 1, now: NOW })
+      const taken = await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: ['github', 'stripe'] })
+      expect(taken.map((e) => e.eventId)).toEqual(['tp-github'])
+      expect(await store.get({ provider: 'new-provider', eventId: 'tp-new' })).toMatchObject({ status: 'failed', attempts: 1 })
+      expect(await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: [] })).toEqual([])
+      expect((await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: ['new-provider'] })).map((e) => e.eventId)).toEqual(['tp-new'])
     })
 
     it('store.takeDue() returns a body too large for one part whole, as get() does', async () => {
       const store = await c.create()
       const body = `{"text":"${'ü🚀'.repeat(400_000)}"}`
       await store.claim({ ...newEvent('big'), body, digest: 'b'.repeat(64) }, { now: NOW, leaseMs: LEASE, queue: true })
-      const [taken] = await store.takeDue({ now: NOW, leaseMs: LEASE, limit: 1 })
+      const [taken] = await store.takeDue({ now: NOW, leaseMs: LEASE, limit: 1, providers: ['github'] })
       expect(taken?.body).toBe(body)
     })
 
@@ -315,6 +328,76 @@ export function testStore(c: StoreCase) {
         outcome: 'claimed',
         event: { attempts: 2 },
       })
+    })
+
+    it('store.claim() of a failed row\'s digest under another event_id takes that row over: its key, type, body and headers, as its next attempt', async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'to1' }
+      const stored = { ...newEvent('to1'), digest: 'e'.repeat(64) }
+      await store.claim(stored, { now: NOW, leaseMs: LEASE })
+      await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 10_000, now: NOW })
+      const forged = { ...stored, eventId: 'to1-forged', type: 'push', headers: { 'x-github-delivery': 'to1-forged' } }
+      expect(await store.claim(forged, { now: NOW + 1, leaseMs: LEASE })).toMatchObject({
+        outcome: 'claimed',
+        inserted: false,
+        event: { ...stored, status: 'processing', attempts: 2, lockedUntil: NOW + 1 + LEASE },
+      })
+      expect(await store.get({ provider: 'github', eventId: 'to1-forged' })).toBeUndefined()
+    })
+
+    it('store.claim() of a failed row\'s event_id with other bytes takes that row over and returns the stored body, never the delivered one', async () => {
+      const store = await c.create()
+      const key = { provider: 'github', eventId: 'to2' }
+      const stored = { ...newEvent('to2'), digest: 'f'.repeat(64) }
+      await store.claim(stored, { now: NOW, leaseMs: LEASE })
+      await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 10_000, now: NOW })
+      const other = { ...stored, type: 'push', body: '{"ref":"refs/heads/main"}', digest: '0'.repeat(64) }
+      expect(await store.claim(other, { now: NOW + 1, leaseMs: LEASE })).toMatchObject({ outcome: 'claimed', inserted: false, event: { ...stored, attempts: 2 } })
+      expect(await store.get(key)).toMatchObject({ body: stored.body, type: stored.type, digest: stored.digest })
+    })
+
+    it('store.claim() answers duplicate when the digest matches a processed row, even under the id of a failed one, and leaves the failed one alone', async () => {
+      const store = await c.create()
+      await store.claim({ ...newEvent('to3-done'), digest: '1'.repeat(64) }, { now: NOW, leaseMs: LEASE })
+      await store.complete({ provider: 'github', eventId: 'to3-done' }, 1, NOW)
+      await store.claim({ ...newEvent('to3-failed'), digest: '2'.repeat(64) }, { now: NOW, leaseMs: LEASE })
+      await store.fail({ provider: 'github', eventId: 'to3-failed' }, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
+      const replayed = { ...newEvent('to3-failed'), digest: '1'.repeat(64) }
+      expect(await store.claim(replayed, { now: NOW + 20, leaseMs: LEASE })).toEqual({ outcome: 'duplicate' })
+      expect(await store.claim(replayed, { now: NOW + 20, leaseMs: LEASE, queue: true })).toEqual({ outcome: 'duplicate' })
+      expect(await store.get({ provider: 'github', eventId: 'to3-failed' })).toMatchObject({ status: 'failed', attempts: 1 })
+    })
+
+    it('store.claim({ queue: true }) of a failed row\'s digest under another event_id queues that row, due now', async () => {
+      const store = await c.create()
+      await store.claim({ ...newEvent('to4'), digest: '3'.repeat(64) }, { now: NOW, leaseMs: LEASE })
+      await store.fail({ provider: 'github', eventId: 'to4' }, 1, { error: 'x', nextAttemptAt: NOW + 10_000, now: NOW })
+      expect(await store.claim({ ...newEvent('to4-other'), digest: '3'.repeat(64) }, { now: NOW + 5, leaseMs: LEASE, queue: true })).toMatchObject({
+        outcome: 'queued',
+        inserted: false,
+        event: { eventId: 'to4', status: 'received', nextAttemptAt: NOW + 5, attempts: 1 },
+      })
+    })
+
+    it('store.claim() hands exactly one of 10 concurrent takeovers of a failed row (by its digest under new ids, and by its id) the lease', async () => {
+      const store = await c.create()
+      const stored = { ...newEvent('to5'), digest: '4'.repeat(64) }
+      await store.claim(stored, { now: NOW, leaseMs: LEASE })
+      await store.fail({ provider: 'github', eventId: 'to5' }, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.claim(i % 2 === 0 ? stored : { ...stored, eventId: `to5-${i}` }, { now: NOW + 1, leaseMs: LEASE })),
+      )
+      expect(results.filter((r) => r.outcome === 'claimed')).toHaveLength(1)
+      expect(await store.list()).toHaveLength(1)
+    })
+
+    it('store.claim() taking over a row whose body is over one part returns that body whole', async () => {
+      const store = await c.create()
+      const body = `{"text":"${'ü🚀'.repeat(400_000)}"}`
+      await store.claim({ ...newEvent('to6'), body, digest: '5'.repeat(64) }, { now: NOW, leaseMs: LEASE })
+      await store.fail({ provider: 'github', eventId: 'to6' }, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
+      const taken = await store.claim({ ...newEvent('to6'), digest: '6'.repeat(64) }, { now: NOW + 1, leaseMs: LEASE })
+      expect(taken.outcome === 'claimed' && taken.event.body === body).toBe(true)
     })
 
     it('store.get() and store.take() return a 3 MiB body exactly, multi-byte characters and split surrogate pairs included', async () => {

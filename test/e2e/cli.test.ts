@@ -40,15 +40,15 @@ describe('webhook-inbox CLI against a real server on 127.0.0.1', () => {
 
   const EVENT = 'evt_3MtwBwLkdIwHu7ix0ZzQ0v3F'
 
-  it('send → processed and stored, send again → duplicate, replay → the handler runs again as a replay', async () => {
-    const first = await cli(['send', 'stripe', 'payment_intent.succeeded'])
+  it('send --id → processed and stored, send --id again → duplicate, replay → the handler runs again as a replay', async () => {
+    const first = await cli(['send', 'stripe', 'payment_intent.succeeded', '--id', EVENT])
     expect([first.code, first.stdout.split('\n')[0]]).toEqual([0, '200 processed stripe payment_intent.succeeded'])
 
     const listed = await cli(['list', '--provider', 'stripe', '--json'])
     expect(listed.code).toBe(0)
     expect(JSON.parse(listed.stdout.trim())).toMatchObject({ provider: 'stripe', eventId: EVENT, status: 'processed', attempts: 1 })
 
-    const again = await cli(['send', 'stripe', 'payment_intent.succeeded'])
+    const again = await cli(['send', 'stripe', 'payment_intent.succeeded', '--id', EVENT])
     expect([again.code, again.stdout.split('\n')[0]]).toEqual([0, '200 duplicate stripe payment_intent.succeeded'])
 
     const replayed = await cli(['replay', 'stripe', EVENT, '--wait', '20s'])
@@ -57,7 +57,18 @@ describe('webhook-inbox CLI against a real server on 127.0.0.1', () => {
 
     const shown = await cli(['show', 'stripe', EVENT, '--json'])
     expect(JSON.parse(shown.stdout)).toMatchObject({ replays: 1, replay: false, status: 'processed' })
-  })
+    // Five CLI processes, each starting tsx: on a loaded machine that alone takes more than the default 20 s.
+  }, 60_000)
+
+  it('send without --id sends a new event each call: two sends of one GitHub fixture are both answered 200 processed and stored as two events', async () => {
+    const sends = [await cli(['send', 'github', 'push']), await cli(['send', 'github', 'push'])]
+    expect(sends.map((r) => [r.code, r.stdout.split('\n')[0]])).toEqual([
+      [0, '200 processed github push'],
+      [0, '200 processed github push'],
+    ])
+    const listed = (await cli(['list', '--provider', 'github', '--json'])).stdout.trim().split('\n')
+    expect(listed.map((line) => (JSON.parse(line) as { status: string }).status)).toEqual(['processed', 'processed'])
+  }, 60_000)
 
   it('replay --url re-signs the stored body and POSTs it: the server answers duplicate', async () => {
     const result = await cli(['replay', 'stripe', EVENT, '--url', `http://127.0.0.1:${server.port}/webhooks/stripe`])

@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { WebhookError } from '../../errors.js'
 import { lifecycle, toStored } from '../lifecycle.js'
-import type { ClaimResult, EventStatus, KeyStore, ListFilter, Store, StoredEvent } from '../types.js'
+import type { ClaimResult, EventStatus, KeyStore, ListFilter, Store } from '../types.js'
 import { postgresKeys } from './keys.js'
 import { onDueListeners } from './listen.js'
 import { migratePostgres } from './migrate.js'
@@ -33,7 +33,6 @@ export interface PostgresStore extends Store, KeyStore {
 }
 
 const p = (name: string) => sql.placeholder(name)
-const DIGEST_UNIQUE = 'webhook_events_digest_provider'
 
 /** `host:port/database`: where the store connects, never with the password. */
 function describeTarget(config: pg.PoolConfig): string {
@@ -42,10 +41,10 @@ function describeTarget(config: pg.PoolConfig): string {
 }
 
 /** The driver's error under drizzle's wrapper, which carries the parameters. */
-function pgError(error: unknown): { code?: string; constraint?: string; message?: string } {
+function pgError(error: unknown): { code?: string; message?: string } {
   let inner = error
   while (inner instanceof Error && !('severity' in inner) && inner.cause !== undefined) inner = inner.cause
-  return inner as { code?: string; constraint?: string; message?: string }
+  return inner as { code?: string; message?: string }
 }
 
 /**
@@ -55,28 +54,36 @@ function pgError(error: unknown): { code?: string; constraint?: string; message?
 const statementName = (schema: string) => (statement: string) => `webhook-inbox ${schema} ${statement}`
 
 type Lifecycle = ReturnType<typeof pgLifecycle>
-const pgLifecycle = (t: ReturnType<typeof pgTables>['webhookEvents']) => lifecycle(t, (column, text) => sql`strpos(${column}, ${text}) > 0`)
+const pgLifecycle = (t: ReturnType<typeof pgTables>['webhookEvents']) =>
+  lifecycle(t, {
+    contains: (column, text) => sql`strpos(${column}, ${text}) > 0`,
+    inJsonArray: (column, array) => sql`${column} IN (SELECT jsonb_array_elements_text(${array}::jsonb))`,
+  })
 
 function prepareStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string, rows: Lifecycle) {
-  const { KEY, DUE, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
+  const { KEY, DUE, DUE_HERE, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
   const name = statementName(schema)
   const changed = { id: t.id }
+  // As on SQLite: a conflict on either unique key leaves the row alone (no conflict
+  // target, so neither raises, and the server logs no unique_violation), then takeOver
+  // decides in one conditional statement what the matched row gets.
   const insert = (queue: boolean) =>
+    db.insert(t).values(inserted(queue)).onConflictDoNothing().returning(STATE).prepare(name(queue ? 'queue' : 'claim'))
+  // Under READ COMMITTED a row another claim just leased is re-checked against claimable
+  // once that claim commits, so only one of two concurrent takeovers gets it.
+  const takeOver = (queue: boolean) =>
     db
-      .insert(t)
-      .values(inserted(queue))
-      // As on SQLite, one statement decides it (ON CONFLICT … WHERE false leaves the row
-      // alone). Postgres allows one ON CONFLICT target only, so the digest's unique key
-      // is not an arbiter here: a conflict on it raises unique_violation, which claim()
-      // answers duplicate. That costs nothing on the common path, and the statement
-      // still writes nothing when it raises.
-      .onConflictDoUpdate({ target: [t.provider, t.eventId], set: queue ? WAITING : LEASE, setWhere: claimable(queue) })
-      .returning(STATE)
-      .prepare(name(queue ? 'queue' : 'claim'))
-  const due = db.select({ id: t.id }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit'))
+      .update(t)
+      .set(queue ? WAITING : LEASE)
+      .where(and(sql`${t.id} = (${db.select({ id: t.id }).from(t).where(MATCHED).orderBy(DIGEST_FIRST).limit(1)})`, claimable(queue)))
+      .returning()
+      .prepare(name(queue ? 'take over queued' : 'take over'))
+  const due = db.select({ id: t.id }).from(t).where(DUE_HERE).orderBy(asc(DUE_ORDER)).limit(p('limit'))
   return {
     claim: insert(false),
     queue: insert(true),
+    takeOver: takeOver(false),
+    takeOverQueued: takeOver(true),
     take: db.update(t).set(LEASE).where(and(KEY, DUE)).returning().prepare(name('take')),
     // SKIP LOCKED: sweepers of other instances take other rows instead of waiting on these.
     takeDue: db
@@ -165,18 +172,16 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     async claim(event, { now, leaseMs, queue = false }): Promise<ClaimResult> {
       await ready()
       const params = { ...event, digest: event.digest ?? null, headers: JSON.stringify(event.headers), now, lockedUntil: now + leaseMs }
-      let rows: Omit<StoredEvent, 'body' | 'headers' | 'provider' | 'eventId'>[]
-      try {
-        rows = await (queue ? statements.queue : statements.claim).execute(params)
-      } catch (error) {
-        const { code, constraint } = pgError(error)
-        if (code === '23505' && constraint === DIGEST_UNIQUE) return { outcome: 'duplicate' }
-        throw error
+      const [row] = await (queue ? statements.queue : statements.claim).execute(params)
+      let result: ClaimResult
+      if (row) result = { outcome: row.status === 'received' ? 'queued' : 'claimed', event: { ...event, ...row }, inserted: true }
+      else {
+        const [taken] = await (queue ? statements.takeOverQueued : statements.takeOver).execute(params)
+        if (!taken) return { outcome: 'duplicate' }
+        result = { outcome: taken.status === 'received' ? 'queued' : 'claimed', event: toStored(taken), inserted: false }
       }
-      const [row] = rows
-      if (!row) return { outcome: 'duplicate' }
-      if (row.status === 'received') notify()
-      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: { ...event, ...row } }
+      if (result.outcome === 'queued') notify()
+      return result
     },
 
     async take(key, { now, leaseMs }) {
@@ -185,9 +190,9 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       return row && toStored(row)
     },
 
-    async takeDue({ now, leaseMs, limit }) {
+    async takeDue({ now, leaseMs, limit, providers }) {
       await ready()
-      return (await statements.takeDue.execute({ now, lockedUntil: now + leaseMs, limit })).map(toStored)
+      return (await statements.takeDue.execute({ now, lockedUntil: now + leaseMs, limit, providers: JSON.stringify(providers) })).map(toStored)
     },
 
     async due(now, limit) {
