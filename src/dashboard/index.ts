@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono'
 import { basePath } from 'hono/route'
 import type { Inbox } from '../inbox.js'
+import { WebhookError } from '../errors.js'
 import type { Providers } from '../types.js'
 import { checkAuthOption, type DashboardAuth, isAuthorized } from './auth.js'
 import { createCsrf } from './csrf.js'
@@ -99,8 +100,15 @@ export function dashboard(inbox: DashboardInbox, options: DashboardOptions): Hon
     app.post(`/events/:provider/:id/${action}`, async (c) => {
       const provider = fromSegment(c.req.param('provider'))
       const id = fromSegment(c.req.param('id'))
-      const result = await inbox[action](provider, id)
-      return c.redirect(`${mountOf(c)}${eventPath(provider, id)}?done=${doneCode(action, result)}`, 303)
+      const done = await inbox[action](provider, id).then(
+        (result) => doneCode(action, result),
+        // A row of a provider this instance is not configured with (another deploy's): say so, as a notice.
+        (error: unknown) => {
+          if (error instanceof WebhookError && error.code === 'unknown_provider') return `${action}.unconfigured`
+          throw error
+        },
+      )
+      return c.redirect(`${mountOf(c)}${eventPath(provider, id)}?done=${done}`, 303)
     })
   }
 

@@ -11,12 +11,14 @@ const NOTICES: Record<string, (id: string) => string> = {
   'replay.running': (id) => `${id} is running now; replay refused.`,
   'replay.taken': (id) => `Replay queued for ${id}; another worker is running it.`,
   'replay.missing': (id) => `${id} is not stored; nothing replayed.`,
+  'replay.unconfigured': (id) => `This instance has no provider configured for ${id}; nothing replayed.`,
   'retry.processed': (id) => `Retry of ${id} ran: processed.`,
   'retry.failed': (id) => `Retry of ${id} ran and failed; it will be retried.`,
   'retry.dead': (id) => `Retry of ${id} ran and failed; it is dead-lettered.`,
   'retry.running': (id) => `${id} is running now; retry refused.`,
   'retry.taken': (id) => `Retry queued for ${id}; another worker is running it.`,
   'retry.missing': (id) => `${id} is neither failed nor dead; nothing retried.`,
+  'retry.unconfigured': (id) => `This instance has no provider configured for ${id}; nothing retried.`,
 }
 
 export const doneCode = (action: 'replay' | 'retry', result: ReplayResult) => `${action}.${result.status}`

@@ -122,6 +122,23 @@ describe('dashboard pages', () => {
     expect(back).toContain('Replay of evt_ok_1 ran: processed.')
   })
 
+  it('POST replay and retry of an event whose provider this instance lacks redirect with a notice and leave the row as it was', async () => {
+    const { app, runs, store } = await seeded()
+    const key = { provider: 'razorpay', eventId: 'pay_other_deploy' }
+    const now = Date.now()
+    await store.claim({ ...key, type: 'payment.captured', body: '{}', headers: {}, digest: 'd'.repeat(64) }, { now, leaseMs: 60_000 })
+    await store.fail(key, 1, { error: 'boom', nextAttemptAt: null, now })
+    const page = await (await app.request('/inbox/events/razorpay/pay_other_deploy', { headers: basic() })).text()
+    for (const action of ['replay', 'retry']) {
+      const response = await app.request(`/inbox/events/razorpay/pay_other_deploy/${action}`, { method: 'POST', headers: basic(), body: new URLSearchParams({ csrf: csrfOf(page)! }) })
+      expect(response.status).toBe(303)
+      const back = await (await app.request(response.headers.get('location')!, { headers: basic() })).text()
+      expect(back).toContain('This instance has no provider configured for pay_other_deploy')
+    }
+    expect(runs).toEqual([])
+    expect(await store.get(key)).toMatchObject({ status: 'dead', attempts: 1, replays: 0 })
+  })
+
   it('POST /inbox/actions/retry-dead revives every dead event and says how many', async () => {
     const { app, store } = await seeded()
     const page = await (await app.request('/inbox?status=dead', { headers: basic() })).text()
