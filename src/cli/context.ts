@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { mysqlStore } from '../stores/mysql/index.js'
 import { postgresStore } from '../stores/postgres/index.js'
 import { sqliteStore } from '../stores/sqlite.js'
 import type { KeyStore, Store } from '../stores/types.js'
@@ -74,19 +75,23 @@ export function secretFor(provider: ProviderName, values: { secret?: string; dev
 }
 
 const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\//.test(value)
+const isMysqlUrl = (value: string) => /^(mysql|mariadb):\/\//.test(value)
+type Database = { postgres: string } | { mysql: string } | { sqlite: string }
+const serverUrl = (value: string): Database | undefined => (isPostgresUrl(value) ? { postgres: value } : isMysqlUrl(value) ? { mysql: value } : undefined)
 
 /**
- * Which database a command works on: --db, then DATABASE_URL when it is a postgres://
+ * Which database a command works on: --db, then DATABASE_URL when it is a postgres:// or mysql://
  * URL, then WEBHOOK_INBOX_DB, then webhooks.db. Another DATABASE_URL (Prisma's file:
  * URLs) is someone else's, so it is ignored, with one line saying so.
  */
-export function resolveDatabase(flag: string | undefined, io: Io): { postgres: string } | { sqlite: string } {
-  if (flag !== undefined) return isPostgresUrl(flag) ? { postgres: flag } : { sqlite: flag }
+export function resolveDatabase(flag: string | undefined, io: Io): Database {
+  if (flag !== undefined) return serverUrl(flag) ?? { sqlite: flag }
   const url = io.env.DATABASE_URL
   if (url !== undefined && url !== '') {
-    if (isPostgresUrl(url)) return { postgres: url }
+    const server = serverUrl(url)
+    if (server) return server
     // The scheme only: the rest of a URL may hold a password.
-    io.err(`ignoring DATABASE_URL: its scheme (${/^[a-z0-9+.-]*:/i.exec(url)?.[0] ?? 'none'}) is not postgres:// or postgresql://`)
+    io.err(`ignoring DATABASE_URL: its scheme (${/^[a-z0-9+.-]*:/i.exec(url)?.[0] ?? 'none'}) is not postgres://, postgresql:// or mysql://`)
   }
   return { sqlite: io.env.WEBHOOK_INBOX_DB ?? 'webhooks.db' }
 }
@@ -94,11 +99,12 @@ export function resolveDatabase(flag: string | undefined, io: Io): { postgres: s
 /**
  * Opens the database the server uses. A SQLite file must exist, so a wrong path is not
  * silently empty; `'read'` opens it read-only: no migration and no lock that could make
- * a running server's writes wait. Postgres is never migrated from here but by `migrate`.
+ * a running server's writes wait. Postgres and MySQL are never migrated from here but by `migrate`.
  */
 export function openStore(values: { db?: string; schema?: string }, io: Io, mode: 'read' | 'write' = 'write'): Store & KeyStore {
   const database = resolveDatabase(values.db, io)
   if ('postgres' in database) return postgresStore({ connectionString: database.postgres, schema: values.schema, migrate: false })
+  if ('mysql' in database) return mysqlStore({ uri: database.mysql, migrate: false })
   const path = database.sqlite
   if (path !== ':memory:' && !existsSync(path)) {
     throw new UsageError(`no database at ${path} (pass --db, or set DATABASE_URL or WEBHOOK_INBOX_DB)`)
