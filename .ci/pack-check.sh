@@ -29,6 +29,7 @@ import { sqliteStore } from 'webhook-inbox/stores/sqlite'
 import { d1Store } from 'webhook-inbox/stores/d1'
 import { idempotency, withIdempotency } from 'webhook-inbox/idempotency'
 import { postgresStore, type PostgresStore } from 'webhook-inbox/stores/postgres'
+import { mysqlStore, type MysqlStore } from 'webhook-inbox/stores/mysql'
 import { serve } from 'webhook-inbox/node'
 import { dashboard } from 'webhook-inbox/dashboard'
 import { fixture, signedRequest } from 'webhook-inbox/testing'
@@ -66,6 +67,8 @@ if ((await order()).headers.get('idempotent-replayed') !== null || (await order(
 // Constructing a store opens nothing: the pool connects on first use.
 const pgStore: PostgresStore = postgresStore({ connectionString: 'postgres://pack@127.0.0.1:1/pack' })
 await pgStore.close()
+const myStore: MysqlStore = mysqlStore({ uri: 'mysql://pack:pack-pw@127.0.0.1:1/pack' })
+await myStore.close()
 await store.close()
 console.log('pack check: every subpath imports and a signed Stripe event is processed once')
 TS

@@ -1,12 +1,14 @@
-// The example server: every provider on POST /webhooks/:provider, over Postgres when
-// DATABASE_URL is a postgres:// URL, else over a SQLite file. In your own project, import
-// from 'webhook-inbox', 'webhook-inbox/providers', 'webhook-inbox/stores/postgres' (or
-// /stores/sqlite) and 'webhook-inbox/node' instead of these relative paths.
+// The example server: every provider on POST /webhooks/:provider, over Postgres or MySQL
+// when DATABASE_URL is a postgres:// or mysql:// URL, else over a SQLite file. In your own
+// project, import from 'webhook-inbox', 'webhook-inbox/providers',
+// 'webhook-inbox/stores/postgres' (or /stores/mysql, /stores/sqlite) and 'webhook-inbox/node'
+// instead of these relative paths.
 import { Hono } from 'hono'
 import { createProviders } from '../providers/index.js'
 import { dashboard } from '../src/dashboard/index.js'
 import { createInbox } from '../src/index.js'
 import { serve } from '../src/node.js'
+import { mysqlStore } from '../src/stores/mysql/index.js'
 import { postgresStore } from '../src/stores/postgres/index.js'
 import { sqliteStore } from '../src/stores/sqlite.js'
 import { examplePort, exampleSecrets, PROVIDER_NAMES } from './dev-secrets.js'
@@ -14,9 +16,14 @@ import { examplePort, exampleSecrets, PROVIDER_NAMES } from './dev-secrets.js'
 const { secrets, defaulted } = exampleSecrets()
 const databaseUrl = process.env.DATABASE_URL ?? ''
 const dbPath = process.env.WEBHOOK_INBOX_DB ?? 'webhooks.db'
-const onPostgres = /^postgres(ql)?:\/\//i.test(databaseUrl)
-if (databaseUrl !== '' && !onPostgres) console.log('DATABASE_URL is not a postgres:// URL; ignoring it')
-const store = onPostgres ? postgresStore({ connectionString: databaseUrl }) : sqliteStore({ path: dbPath })
+const onPostgres = /^\s*postgres(ql)?:\/\//i.test(databaseUrl)
+const onMysql = /^\s*(mysql|mariadb):\/\//i.test(databaseUrl)
+if (databaseUrl !== '' && !onPostgres && !onMysql) console.log('DATABASE_URL is not a postgres:// or mysql:// URL; ignoring it')
+const store = onPostgres
+  ? postgresStore({ connectionString: databaseUrl.trim() })
+  : onMysql
+    ? mysqlStore({ uri: databaseUrl.trim() })
+    : sqliteStore({ path: dbPath })
 // Connect and migrate now, so a wrong DATABASE_URL stops the server here with a clear error.
 if ('ready' in store) await store.ready()
 
@@ -71,6 +78,6 @@ const served = await serve(inbox, { fetch: app.fetch, port: examplePort() }).cat
   console.error(`${error.message} (e.g. PORT=3001 npm start)`)
   process.exit(1)
 })
-console.log(`webhook-inbox listening on http://127.0.0.1:${served.port}/webhooks/:provider (store: ${onPostgres ? 'postgres from DATABASE_URL' : `sqlite ${dbPath}`})`)
+console.log(`webhook-inbox listening on http://127.0.0.1:${served.port}/webhooks/:provider (store: ${onPostgres ? 'postgres from DATABASE_URL' : onMysql ? 'mysql from DATABASE_URL' : `sqlite ${dbPath}`})`)
 console.log(`dashboard: http://127.0.0.1:${served.port}/inbox (user ${dashboardAuth.username}${process.env.INBOX_DASHBOARD_PASSWORD ? '' : `, development password ${dashboardAuth.password}`})`)
 if (defaulted.length > 0) console.log(`development secrets in use (set these variables to override):\n  ${defaulted.join('\n  ')}`)

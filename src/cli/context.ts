@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { mysqlStore } from '../stores/mysql/index.js'
 import { postgresStore } from '../stores/postgres/index.js'
-import { POSTGRES_SCHEME } from '../stores/postgres/target.js'
 import { sqliteStore } from '../stores/sqlite.js'
 import type { KeyStore, Store } from '../stores/types.js'
 import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
@@ -74,33 +74,42 @@ export function secretFor(provider: ProviderName, values: { secret?: string; dev
   return fromEnv
 }
 
-const isPostgresUrl = (value: string) => POSTGRES_SCHEME.test(value)
-/** `mysql://…`, `file:…`: a scheme of two letters or more (so not `C:\`), which no SQLite path has. */
+/** The database servers a URL may name, by scheme (any case, after any leading space). */
+const SERVER_SCHEME = /^\s*(?:(postgres(?:ql)?)|(mysql|mariadb)):/i
+/** `file:…`, `redis:…`: a scheme of two letters or more (so not `C:\`), which no SQLite path has. */
 const URL_SCHEME = /^\s*([a-z][a-z0-9+.-]+):/i
+type Database = { postgres: string } | { mysql: string } | { sqlite: string }
 
-/** A URL is only ever echoed by its scheme: the rest may hold a password. */
-function classify(value: string, source: string): { postgres: string } | { sqlite: string } {
-  if (isPostgresUrl(value)) {
-    if (!/^\s*[a-z]+:\/\//i.test(value)) throw new UsageError(`${source}: a postgres: URL needs // after the scheme (postgres://host/database)`)
-    return { postgres: value.trim() }
-  }
+/** A database server's URL, or undefined. A URL is only ever echoed by its scheme: the rest may hold a password. */
+function serverUrl(value: string, source: string): Database | undefined {
+  const server = SERVER_SCHEME.exec(value)
+  if (server === null) return undefined
+  const dialect = server[1] !== undefined ? 'postgres' : 'mysql'
+  if (!/^\s*[a-z]+:\/\//i.test(value)) throw new UsageError(`${source}: a ${server[1] ?? server[2]}: URL needs // after the scheme (${dialect}://host/database)`)
+  return dialect === 'postgres' ? { postgres: value.trim() } : { mysql: value.trim() }
+}
+
+function classify(value: string, source: string): Database {
+  const server = serverUrl(value, source)
+  if (server !== undefined) return server
   const scheme = URL_SCHEME.exec(value)?.[1]
-  if (scheme !== undefined) throw new UsageError(`${source}: a ${scheme}: URL is neither a SQLite file path nor a postgres:// URL`)
+  if (scheme !== undefined) throw new UsageError(`${source}: a ${scheme}: URL is neither a SQLite file path nor a postgres:// or mysql:// URL`)
   return { sqlite: value }
 }
 
 /**
- * Which database a command works on: --db, then DATABASE_URL when it is a postgres://
+ * Which database a command works on: --db, then DATABASE_URL when it is a postgres:// or mysql://
  * URL, then WEBHOOK_INBOX_DB, then webhooks.db. Another DATABASE_URL (Prisma's file:
  * URLs) is someone else's, so it is ignored, with one line naming only its scheme.
  */
-export function resolveDatabase(flag: string | undefined, io: Io): { postgres: string } | { sqlite: string } {
+export function resolveDatabase(flag: string | undefined, io: Io): Database {
   if (flag !== undefined) return classify(flag, '--db')
   const url = io.env.DATABASE_URL
   if (url !== undefined && url !== '') {
-    if (isPostgresUrl(url)) return { postgres: url.trim() }
+    const server = serverUrl(url, 'DATABASE_URL')
+    if (server !== undefined) return server
     const scheme = URL_SCHEME.exec(url)?.[1]
-    io.err(`ignoring DATABASE_URL: its scheme (${scheme === undefined ? 'none' : `${scheme}:`}) is not postgres:// or postgresql://`)
+    io.err(`ignoring DATABASE_URL: its scheme (${scheme === undefined ? 'none' : `${scheme}:`}) is not postgres://, postgresql:// or mysql://`)
   }
   return classify(io.env.WEBHOOK_INBOX_DB ?? 'webhooks.db', 'WEBHOOK_INBOX_DB')
 }
@@ -108,11 +117,12 @@ export function resolveDatabase(flag: string | undefined, io: Io): { postgres: s
 /**
  * Opens the database the server uses. A SQLite file must exist, so a wrong path is not
  * silently empty; `'read'` opens it read-only: no migration and no lock that could make
- * a running server's writes wait. Postgres is never migrated from here but by `migrate`.
+ * a running server's writes wait. Postgres and MySQL are never migrated from here but by `migrate`.
  */
 export function openStore(values: { db?: string; schema?: string }, io: Io, mode: 'read' | 'write' = 'write'): Store & KeyStore {
   const database = resolveDatabase(values.db, io)
   if ('postgres' in database) return postgresStore({ connectionString: database.postgres, schema: values.schema, migrate: false })
+  if ('mysql' in database) return mysqlStore({ uri: database.mysql, migrate: false })
   const path = database.sqlite
   if (path !== ':memory:' && !existsSync(path)) {
     throw new UsageError(`no database at ${path} (pass --db, or set DATABASE_URL or WEBHOOK_INBOX_DB)`)

@@ -12,8 +12,8 @@ The Idempotency-Key table of the idempotency() middleware.
   keys show <key> [--scope <s>]                                        one key, with its stored response
   keys purge                                                           delete every expired key (for cron)
 
-Every subcommand takes --json and --db <path|url>: the SQLite file or postgres:// URL
-(default $DATABASE_URL if postgres://, else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres.
+Every subcommand takes --json and --db <path|url>: the SQLite file, postgres:// or mysql:// URL
+(default $DATABASE_URL if such a URL, else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres.
 
 Examples:
   webhook-inbox keys list --status running

@@ -12,7 +12,7 @@ Options:
   --status <status>   only received, processing, processed, failed or dead
   --since <when>      received within a duration (24h, 7d) or since an ISO date
   --limit <n>         at most n events (default 50)
-  --db <path|url>     the SQLite file or postgres:// URL (default $DATABASE_URL if postgres://,
+  --db <path|url>     the SQLite file, postgres:// or mysql:// URL (default $DATABASE_URL if such a URL,
                       else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json              one JSON object per line
 
@@ -25,7 +25,7 @@ export const showHelp = `webhook-inbox show <provider> <id> [--db <path|url>] [-
 Prints one stored event: its state, the headers kept with it, and its body.
 
 Options:
-  --db <path|url>     the SQLite file or postgres:// URL (as for list)
+  --db <path|url>     the SQLite file, postgres:// or mysql:// URL (as for list)
   --json              the whole event as one JSON object
 
 Examples:

@@ -10,7 +10,7 @@ the row: keep processed events longer than any provider retries (Stripe: 3 days)
 Options:
   --older-than <d>   e.g. 30d, 12h (required)
   --status <list>    comma-separated statuses to delete (default processed)
-  --db <path|url>    the SQLite file or postgres:// URL (default $DATABASE_URL if postgres://,
+  --db <path|url>    the SQLite file, postgres:// or mysql:// URL (default $DATABASE_URL if such a URL,
                      else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json             print the count as JSON
 

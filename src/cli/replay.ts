@@ -16,7 +16,7 @@ Options:
   --secret <secret>  signing secret for --url (default: $STRIPE_WEBHOOK_SECRET, …)
   --dev              sign with the development secret \`npm start\` uses
   --wait <duration>  how long to wait for the server to run it (default 30s)
-  --db <path|url>    the SQLite file or postgres:// URL (default $DATABASE_URL if postgres://,
+  --db <path|url>    the SQLite file, postgres:// or mysql:// URL (default $DATABASE_URL if such a URL,
                      else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json             print the result as JSON
 

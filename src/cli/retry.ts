@@ -14,7 +14,7 @@ made due all the same).
 Options:
   --dead             retry dead-lettered events (default: failed ones)
   --wait <duration>  how long to wait for the server (default 60s; 0s returns at once)
-  --db <path|url>    the SQLite file or postgres:// URL (default $DATABASE_URL if postgres://,
+  --db <path|url>    the SQLite file, postgres:// or mysql:// URL (default $DATABASE_URL if such a URL,
                      else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json             print the result as JSON
 

@@ -18,10 +18,10 @@ Commands:
   retry [--dead]                      run failed (or dead-lettered) events now
   purge --older-than 30d              delete old processed events
   keys list|show|purge                the idempotency keys of the idempotency() middleware
-  migrate --db postgres://…           apply pending Postgres migrations (for migrate: false)
+  migrate --db postgres://…|mysql://… apply pending Postgres or MySQL migrations (for migrate: false)
 
-Every command takes --db <path|postgres://…> (default $DATABASE_URL when it is a postgres://
-URL, else $WEBHOOK_INBOX_DB, else webhooks.db), --schema (Postgres), --json and --help.
+Every command takes --db <path|postgres://…|mysql://…> (default $DATABASE_URL when it is a
+postgres:// or mysql:// URL, else $WEBHOOK_INBOX_DB, else webhooks.db), --schema (Postgres), --json and --help.
 Secrets come from --secret or ${Object.values(DEVELOPMENT_SECRETS)
   .map((secret) => secret.variable)
   .join(', ')}.

@@ -19,15 +19,15 @@ describe('webhook-inbox CLI database selection', () => {
   it('webhook-inbox list ignores a DATABASE_URL that is not postgres:// with one line naming only its scheme, and falls back to WEBHOOK_INBOX_DB', async () => {
     const out = io({ DATABASE_URL: 'file:./secret-name.db', WEBHOOK_INBOX_DB: '/nonexistent/webhooks.db' })
     expect(await run(['list'], out)).toBe(2)
-    expect(out.stderr[0]).toBe('ignoring DATABASE_URL: its scheme (file:) is not postgres:// or postgresql://')
+    expect(out.stderr[0]).toBe('ignoring DATABASE_URL: its scheme (file:) is not postgres://, postgresql:// or mysql://')
     expect(out.stderr[1]).toMatch(/no database at \/nonexistent\/webhooks.db/)
     expect(out.stderr.join('\n')).not.toContain('secret-name')
   })
 
-  it('webhook-inbox migrate exits 2 without a Postgres URL', async () => {
+  it('webhook-inbox migrate exits 2 without a Postgres or MySQL URL', async () => {
     const out = io({ WEBHOOK_INBOX_DB: 'webhooks.db' })
     expect(await run(['migrate'], out)).toBe(2)
-    expect(out.stderr).toEqual(['webhook-inbox migrate: needs a Postgres URL: pass --db postgres://… or set DATABASE_URL'])
+    expect(out.stderr).toEqual(['webhook-inbox migrate: needs a Postgres or MySQL URL: pass --db postgres://… or mysql://…, or set DATABASE_URL'])
   })
 })
 

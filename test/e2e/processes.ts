@@ -9,6 +9,8 @@ export interface Server {
   child: ChildProcess
   port: number
   exited: Promise<number | null>
+  /** Everything the server wrote to stdout and stderr so far. */
+  output(): string
 }
 
 /** Starts a fixture server (the webhook ledger server by default) and resolves once it listens on 127.0.0.1. */
@@ -34,7 +36,7 @@ export async function startServer(env: Record<string, string>, script = 'test/e2
     child.stderr!.on('data', read)
     void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)))
   })
-  return { child, port, exited }
+  return { child, port, exited, output: () => output }
 }
 
 export async function deliver(port: number, id: string): Promise<Response> {

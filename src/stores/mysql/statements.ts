@@ -1,0 +1,134 @@
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, not, notExists, sql } from 'drizzle-orm'
+import type { MySql2Database } from 'drizzle-orm/mysql2'
+import type { ResultSetHeader } from 'mysql2'
+import { lifecycle } from '../lifecycle.js'
+import type { EventKey, EventStatus, ListFilter } from '../types.js'
+import { isDuplicate, retryTransient } from './connection.js'
+import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
+
+// Every column but due_at, which only orders the sweeper's batch.
+const { dueAt: _dueAt, ...ROW } = getTableColumns(t)
+export type Row = Omit<typeof t.$inferSelect, 'dueAt'>
+type Params = Record<string, unknown>
+type Db = MySql2Database
+
+const p = (name: string) => sql.placeholder(name)
+const rows = lifecycle(t, (column, text) => sql`locate(${text}, ${column}) > 0`)
+const { KEY, DUE, dueAt, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
+const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
+
+/** What an UPDATE or DELETE reports: the rows it matched (FOUND_ROWS) or deleted. */
+const affected = async (result: Promise<[ResultSetHeader, unknown]>) => (await result)[0].affectedRows
+
+/**
+ * The MySQL/MariaDB dialect's statements over lifecycle.ts's conditions and sets.
+ *
+ * MySQL has no RETURNING and MariaDB none on UPDATE, so: a fenced transition (complete,
+ * fail, release, replay, revive) is one conditional UPDATE judged by its row count; a
+ * transition whose row the caller needs (a take-over, take, takeDue) is that UPDATE and
+ * a read of the row in one short READ COMMITTED transaction, which holds the row's lock
+ * from the write to the read and is run again if InnoDB picks it as a deadlock's victim.
+ * A claim of a new event is one INSERT whose row the caller already knows.
+ */
+export function mysqlStatements(db: Db) {
+  const insert = (queue: boolean) => db.insert(t).values({ ...inserted(queue), bodyParts: p('bodyParts') }).prepare()
+  const prepared = {
+    claim: insert(false),
+    queue: insert(true),
+    // A body's parts are written once and never change, so a second writer's are dropped.
+    part: db
+      .insert(parts)
+      .values({ digest: p('digest'), part: p('part'), data: p('data'), createdAt: p('now') })
+      .onDuplicateKeyUpdate({ set: { part: sql`${parts.part}` } })
+      .prepare(),
+    parts: db
+      .select({ data: parts.data })
+      .from(parts)
+      .where(and(eq(parts.digest, p('digest')), lt(parts.part, p('count'))))
+      .orderBy(asc(parts.part))
+      .prepare(),
+    due: db.select({ provider: t.provider, eventId: t.eventId }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit')).prepare(),
+    complete: db.update(t).set(COMPLETED).where(HELD).prepare(),
+    fail: db.update(t).set(FAILED).where(HELD).prepare(),
+    release: db.update(t).set(RELEASED).where(HELD).prepare(),
+    replay: db.update(t).set(REPLAYED).where(REPLAYABLE).prepare(),
+    revive: db.update(t).set(REQUEUED).where(REVIVABLE).prepare(),
+    get: db.select(ROW).from(t).where(KEY).limit(1).prepare(),
+  }
+  const transaction = <T>(work: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<T>) =>
+    retryTransient(() => db.transaction(work, { isolationLevel: 'read committed' }))
+
+  return {
+    /**
+     * A new row: 'inserted', or why not. Another event with the same signed bytes is a
+     * duplicate ('digest'); an existing (provider, event_id), even one a concurrent claim
+     * inserted a moment ago, is for takeOver() to decide ('exists').
+     */
+    async insert(params: Params, queue: boolean): Promise<'inserted' | 'digest' | 'exists'> {
+      try {
+        await (queue ? prepared.queue : prepared.claim).execute(params)
+        return 'inserted'
+      } catch (error) {
+        if (isDuplicate(error, 'webhook_events_provider_event_id')) return 'exists'
+        if (isDuplicate(error, 'webhook_events_digest_provider')) return 'digest'
+        throw error
+      }
+    },
+    /** A waiting, failed or abandoned row leased (or, `queue`, queued) to this claim, read back; undefined when it is not claimable. */
+    takeOver: (params: Params, queue: boolean) =>
+      transaction(async (tx) => {
+        const [changed] = await tx.update(t).set(queue ? WAITING : LEASE).where(and(KEY, claimable(queue))).execute(params)
+        if (changed.affectedRows === 0) return undefined
+        const [row] = await tx.select(STATE).from(t).where(KEY).execute(params)
+        return row
+      }),
+    take: (params: Params) =>
+      transaction(async (tx): Promise<Row | undefined> => {
+        const [changed] = await tx.update(t).set(LEASE).where(and(KEY, DUE)).execute(params)
+        if (changed.affectedRows === 0) return undefined
+        const [row] = await tx.select(ROW).from(t).where(KEY).execute(params)
+        return row
+      }),
+    // SKIP LOCKED: sweepers of other instances take other rows instead of waiting on these.
+    takeDue: (params: Params & { limit: number }) =>
+      transaction(async (tx): Promise<Row[]> => {
+        const due = tx.select({ id: t.id }).from(t).where(and(lte(t.dueAt, p('now')), DUE)).orderBy(asc(t.dueAt)).limit(params.limit)
+        const ids = (await due.for('update', { skipLocked: true }).execute(params)).map((row) => row.id)
+        if (ids.length === 0) return []
+        await tx.update(t).set(LEASE).where(inArray(t.id, ids)).execute(params)
+        const taken = new Map((await tx.select(ROW).from(t).where(inArray(t.id, ids))).map((row) => [row.id, row]))
+        return ids.map((id) => taken.get(id)!)
+      }),
+    part: (params: Params) => prepared.part.execute(params),
+    parts: async (digest: string | null, count: number) => (await prepared.parts.execute({ digest, count })).map((row) => row.data),
+    due: (params: Params): Promise<EventKey[]> => prepared.due.execute(params),
+    complete: (params: Params) => affected(prepared.complete.execute(params)),
+    fail: (params: Params) => affected(prepared.fail.execute(params)),
+    release: (params: Params) => affected(prepared.release.execute(params)),
+    replay: (params: Params) => affected(prepared.replay.execute(params)),
+    revive: (params: Params) => affected(prepared.revive.execute(params)),
+    requeueAll: (status: 'failed' | 'dead', now: number) => affected(db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).execute()),
+    async purge(before: number, statuses: EventStatus[], now: number) {
+      const deleted = await affected(db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).execute())
+      // Parts are written before their row, so only parts older than the cut-off can be orphans.
+      await db.delete(parts).where(and(lt(parts.createdAt, before), notExists(db.select({ id: t.id }).from(t).where(eq(t.digest, parts.digest)))))
+      return deleted
+    },
+    get: async (params: Params): Promise<Row | undefined> => (await prepared.get.execute(params))[0],
+    list: (filter: ListFilter) =>
+      db
+        .select({ provider: t.provider, eventId: t.eventId, ...STATE })
+        .from(t)
+        .where(listed(filter))
+        .orderBy(desc(t.receivedAt), desc(t.id))
+        .limit(filter.limit ?? 100),
+    counts: () => db.select({ provider: t.provider, status: t.status, count: COUNT }).from(t).groupBy(t.provider, t.status),
+    oldestDue: async (now: number) => (await db.select({ at: OLDEST_DUE }).from(t).where(dueAt(now)))[0]?.at ?? null,
+    activity(since: number, bucketMs: number) {
+      const start = bucketStart(bucketMs)
+      return db.select({ start, status: t.status, count: COUNT }).from(t).where(gte(t.receivedAt, since)).groupBy(start, t.status).orderBy(start)
+    },
+  }
+}
+
+export type MysqlStatements = ReturnType<typeof mysqlStatements>

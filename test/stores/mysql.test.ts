@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs'
+import mysql from 'mysql2/promise'
+import { describe, expect, it } from 'vitest'
+import type { WebhookError } from '../../src/errors.js'
+import { mysqlStore } from '../../src/stores/mysql/index.js'
+import { testStore } from '../conformance/store.js'
+import { NOW } from '../helpers.js'
+import { adminQuery, createDatabase, MYSQL_URL, tempMysqlStore } from '../mysql-helpers.js'
+import { onCleanup } from '../node-helpers.js'
+
+const event = (eventId: string) => ({ provider: 'github', eventId, type: 'issues', body: '{}', headers: {} })
+
+describe.skipIf(!MYSQL_URL)('mysql', () => {
+  testStore({ name: 'mysql', create: async () => (await tempMysqlStore()).store })
+
+  describe('mysqlStore specifics', () => {
+    it('mysqlStore() from 10 stores starting at once applies every migration exactly once', async () => {
+      const { database, url } = await createDatabase('migrate')
+      const stores = Array.from({ length: 10 }, () => mysqlStore({ uri: url, poolMax: 2 }))
+      onCleanup(() => Promise.all(stores.map((s) => s.close())).then(() => {}))
+      await Promise.all(stores.map((s) => s.ready()))
+      const journal = JSON.parse(readFileSync('drizzle-mysql/meta/_journal.json', 'utf8')) as { entries: unknown[] }
+      expect(await adminQuery(`select count(*) as n from \`${database}\`.__drizzle_migrations`)).toEqual([{ n: journal.entries.length }])
+      const tables = (await adminQuery('select table_name as name from information_schema.tables where table_schema = ? order by 1', [database])) as { name: string }[]
+      expect(tables.map((r) => r.name).sort()).toEqual(['__drizzle_migrations', 'idempotency_keys', 'webhook_event_parts', 'webhook_events'])
+    })
+
+    it('mysqlStore({ migrate: false }) creates nothing, and its claim() rejects until the database is migrated', async () => {
+      const { store, database } = await tempMysqlStore({ migrate: false })
+      await store.ready()
+      await expect(store.claim(event('m1'), { now: NOW, leaseMs: 1000 })).rejects.toThrow(/webhook_events/)
+      expect(await adminQuery('select table_name from information_schema.tables where table_schema = ?', [database])).toEqual([])
+    })
+
+    it('store.claim() treats event ids that differ only in case or a trailing space as three events', async () => {
+      const { store } = await tempMysqlStore()
+      const outcomes = await Promise.all(['evt_a', 'evt_A', 'evt_a '].map(async (id) => (await store.claim(event(id), { now: NOW, leaseMs: 1000 })).outcome))
+      expect(outcomes).toEqual(['claimed', 'claimed', 'claimed'])
+      expect((await store.list()).map((e) => e.eventId).sort()).toEqual(['evt_A', 'evt_a', 'evt_a '])
+    })
+
+    it("store.get() returns a 25 MB body whole from a server whose max_allowed_packet is smaller", async () => {
+      const { store } = await tempMysqlStore()
+      const [{ packet }] = (await adminQuery('select @@max_allowed_packet as packet')) as [{ packet: number }]
+      const body = `{"text":"${'ä'.padEnd(1000, 'x').repeat(25_000)}"}`
+      expect(Buffer.byteLength(body)).toBeGreaterThan(packet)
+      await store.claim({ ...event('gitlab-big'), body, digest: 'e'.repeat(64) }, { now: NOW, leaseMs: 1000 })
+      expect((await store.get({ provider: 'github', eventId: 'gitlab-big' }))?.body === body).toBe(true)
+    }, 60_000)
+
+    it('store.ready() rejects with store_unavailable naming host, port and database, never the password, for an unreachable server', async () => {
+      const store = mysqlStore({ uri: 'mysql://inbox:s3cret-pw@127.0.0.1:1/webhooks' })
+      onCleanup(() => store.close())
+      const error = await store.ready().then(() => undefined, (e: unknown) => e as WebhookError)
+      expect(error).toMatchObject({ code: 'store_unavailable', status: 503 })
+      expect(error!.message).toContain('127.0.0.1:1/webhooks')
+      expect(error!.message).not.toContain('s3cret-pw')
+    })
+
+    it('mysqlStore() connects with a password holding an unencoded / and @, and a wrong one is refused naming the target, never the password', async () => {
+      const password = 'p/ss@w0rd?x'
+      const user = `odd_${process.pid}`
+      // No privileges: a user the test server's account may create, and a connection without a database.
+      await adminQuery(`CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${password}'`)
+      onCleanup(() => adminQuery(`DROP USER '${user}'@'127.0.0.1'`).then(() => {}))
+      const { hostname: host, port } = new URL(MYSQL_URL)
+      const good = mysqlStore({ uri: `mysql://${user}:${password}@${host}:${port}/`, migrate: false })
+      onCleanup(() => good.close())
+      await good.ready()
+      const bad = mysqlStore({ uri: `mysql://${user}:${password}-wrong@${host}:${port}/webhooks` })
+      onCleanup(() => bad.close())
+      const error = await bad.ready().then(() => undefined, (e: unknown) => e as WebhookError)
+      expect(error).toMatchObject({ code: 'store_unavailable', status: 503 })
+      expect(error!.message).toContain(`${host}:${port}/webhooks`)
+      expect(error!.message).not.toContain(password)
+      expect(error!.message.split('\n')).toHaveLength(1)
+    })
+
+    it('mysqlStore() throws for a uri that is not a mysql:// URL', () => {
+      expect(() => mysqlStore({ uri: 'postgres://inbox@127.0.0.1/inbox' })).toThrow(/mysql:\/\//)
+    })
+
+    it('store.close() leaves a pool passed in open for its owner', async () => {
+      const { url } = await createDatabase()
+      const pool = mysql.createPool({ uri: url, connectionLimit: 2 })
+      onCleanup(() => pool.end())
+      const store = mysqlStore({ pool })
+      await store.claim(event('own'), { now: NOW, leaseMs: 1000 })
+      await store.close()
+      expect((await pool.query('select 1 as one'))[0]).toEqual([{ one: 1 }])
+      await expect(store.get({ provider: 'github', eventId: 'own' })).rejects.toMatchObject({ code: 'store_unavailable' })
+    })
+  })
+})
