@@ -7,6 +7,7 @@ CREATE TABLE `idempotency_keys` (
 	`status` varchar(16) NOT NULL,
 	`lock_token` varchar(64),
 	`expires_at` bigint NOT NULL,
+	`locked_until` bigint,
 	`response_status` int,
 	`response_headers` text CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
 	`response_body` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,

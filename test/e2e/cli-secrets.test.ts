@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest'
 
 // The real CLI process, as a user runs it, with database URLs whose password ("4711/Tr0ub4dor")
 // must never come back in any output.
-// Each with its exit code: 1 where the CLI takes it for Postgres (unreachable), 2 where it refuses the argument.
+// Each with its exit code: 1 where the CLI takes it for a server (unreachable), 2 where it refuses the argument.
 const URLS = {
   'an upper-case scheme': ['POSTGRES://inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 1],
   'a mixed-case scheme': ['Postgresql://inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 1],
   'a leading space': [' postgres://inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 1],
   'one slash after the scheme': ['postgres:/inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 2],
-  'a scheme that is not Postgres': ['mysql://inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 2],
+  'a MySQL URL': ['MySQL://inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 1],
+  'a scheme that is no database server': ['redis://inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 2],
 } as const
 const FRAGMENTS = ['Tr0ub4dor', '4711/Tr0', 'Tr0ub', 'ub4dor', '4711']
 

@@ -13,14 +13,14 @@ describe.skipIf(!MYSQL_URL)('mysql keys', () => {
       const { store: a, url } = await tempMysqlStore()
       const b = sameDatabaseStore(url)
       await Promise.all([a.ready(), b.ready()])
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).keys.begin(request('race'), { now: NOW, lockMs: 1000 })))
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).keys.begin(request('race'), { now: NOW, lockMs: 1000, ttl: 86_400_000 })))
       expect(results.filter((r) => r.outcome === 'started')).toHaveLength(1)
       expect(results.filter((r) => r.outcome === 'in_flight')).toHaveLength(19)
     })
 
     it("store.keys.begin() treats keys that differ only in case or a trailing space as different keys", async () => {
       const { store } = await tempMysqlStore()
-      const outcomes = await Promise.all(['Key-1', 'key-1', 'key-1 '].map(async (key) => (await store.keys.begin(request(key), { now: NOW, lockMs: 1000 })).outcome))
+      const outcomes = await Promise.all(['Key-1', 'key-1', 'key-1 '].map(async (key) => (await store.keys.begin(request(key), { now: NOW, lockMs: 1000, ttl: 86_400_000 })).outcome))
       expect(outcomes).toEqual(['started', 'started', 'started'])
     })
   })

@@ -95,6 +95,7 @@ export const idempotencyKeys = mysqlTable(
     status: varchar('status', { length: 16, enum: KEY_STATUSES }).notNull(),
     lockToken: varchar('lock_token', { length: 64 }),
     expiresAt: millis('expires_at').notNull(),
+    lockedUntil: millis('locked_until'),
     responseStatus: int('response_status'),
     responseHeaders: text('response_headers'),
     responseBody: longtext('response_body'),

@@ -13,8 +13,12 @@ type Params = Record<string, unknown>
 type Db = MySql2Database
 
 const p = (name: string) => sql.placeholder(name)
-const rows = lifecycle(t, (column, text) => sql`locate(${text}, ${column}) > 0`)
-const { KEY, DUE, dueAt, DUE_ORDER, HELD, inserted, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
+const rows = lifecycle(t, {
+  contains: (column, text) => sql`locate(${text}, ${column}) > 0`,
+  // The column is binary (byte-exact ids): read as text to compare with the JSON strings.
+  inJsonArray: (column, array) => sql`json_contains(${array}, json_quote(convert(${column} using utf8mb4)))`,
+})
+const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
 const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
 
 /** What an UPDATE or DELETE reports: the rows it matched (FOUND_ROWS) or deleted. */
@@ -60,26 +64,30 @@ export function mysqlStatements(db: Db) {
 
   return {
     /**
-     * A new row: 'inserted', or why not. Another event with the same signed bytes is a
-     * duplicate ('digest'); an existing (provider, event_id), even one a concurrent claim
-     * inserted a moment ago, is for takeOver() to decide ('exists').
+     * A new row, or false when a row has its id or its signed bytes (even one a concurrent
+     * claim inserted a moment ago): takeOver() decides what that row gets.
      */
-    async insert(params: Params, queue: boolean): Promise<'inserted' | 'digest' | 'exists'> {
+    async insert(params: Params, queue: boolean): Promise<boolean> {
       try {
         await (queue ? prepared.queue : prepared.claim).execute(params)
-        return 'inserted'
+        return true
       } catch (error) {
-        if (isDuplicate(error, 'webhook_events_provider_event_id')) return 'exists'
-        if (isDuplicate(error, 'webhook_events_digest_provider')) return 'digest'
+        if (isDuplicate(error)) return false
         throw error
       }
     },
-    /** A waiting, failed or abandoned row leased (or, `queue`, queued) to this claim, read back; undefined when it is not claimable. */
+    /**
+     * The row a delivery that inserted nothing is for (the one with its signed bytes, else
+     * the one with its id), leased (or, `queue`, queued) to this claim and read back whole
+     * when it is waiting, failed or abandoned; undefined when it is not claimable.
+     */
     takeOver: (params: Params, queue: boolean) =>
-      transaction(async (tx) => {
-        const [changed] = await tx.update(t).set(queue ? WAITING : LEASE).where(and(KEY, claimable(queue))).execute(params)
+      transaction(async (tx): Promise<Row | undefined> => {
+        const [matched] = await tx.select({ id: t.id }).from(t).where(MATCHED).orderBy(DIGEST_FIRST).limit(1).for('update').execute(params)
+        if (matched === undefined) return undefined
+        const [changed] = await tx.update(t).set(queue ? WAITING : LEASE).where(and(eq(t.id, matched.id), claimable(queue))).execute(params)
         if (changed.affectedRows === 0) return undefined
-        const [row] = await tx.select(STATE).from(t).where(KEY).execute(params)
+        const [row] = await tx.select(ROW).from(t).where(eq(t.id, matched.id))
         return row
       }),
     take: (params: Params) =>
@@ -92,7 +100,7 @@ export function mysqlStatements(db: Db) {
     // SKIP LOCKED: sweepers of other instances take other rows instead of waiting on these.
     takeDue: (params: Params & { limit: number }) =>
       transaction(async (tx): Promise<Row[]> => {
-        const due = tx.select({ id: t.id }).from(t).where(and(lte(t.dueAt, p('now')), DUE)).orderBy(asc(t.dueAt)).limit(params.limit)
+        const due = tx.select({ id: t.id }).from(t).where(and(lte(t.dueAt, p('now')), DUE_HERE)).orderBy(asc(t.dueAt)).limit(params.limit)
         const ids = (await due.for('update', { skipLocked: true }).execute(params)).map((row) => row.id)
         if (ids.length === 0) return []
         await tx.update(t).set(LEASE).where(inArray(t.id, ids)).execute(params)

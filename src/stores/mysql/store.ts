@@ -66,16 +66,16 @@ function events(statements: MysqlStatements): Omit<Store, 'close' | 'onDue'> {
       for (const [i, data] of rest.entries()) await statements.part({ digest, part: i + 1, data, now })
       const lockedUntil = now + leaseMs
       const params = { ...event, body: first, bodyParts: rest.length + 1, digest, headers: JSON.stringify(event.headers), now, lockedUntil }
-      const inserted = await statements.insert(params, queue)
-      if (inserted === 'inserted') return { outcome: queue ? 'queued' : 'claimed', event: { ...event, digest, ...insertedState(queue, now, lockedUntil) } }
-      const row = inserted === 'exists' ? await statements.takeOver(params, queue) : undefined
+      if (await statements.insert(params, queue)) {
+        return { outcome: queue ? 'queued' : 'claimed', event: { ...event, digest, ...insertedState(queue, now, lockedUntil) }, inserted: true }
+      }
+      const row = await withBody(await statements.takeOver(params, queue))
       if (!row) return { outcome: 'duplicate' }
-      // A re-claimed row keeps the type it was first stored with.
-      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: { ...event, ...row } }
+      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: row, inserted: false }
     },
     take: async (key, { now, leaseMs }) => withBody(await statements.take({ ...key, now, lockedUntil: now + leaseMs })),
-    async takeDue({ now, leaseMs, limit }) {
-      const rows = await statements.takeDue({ now, lockedUntil: now + leaseMs, limit })
+    async takeDue({ now, leaseMs, limit, providers }) {
+      const rows = await statements.takeDue({ now, lockedUntil: now + leaseMs, limit, providers: JSON.stringify(providers) })
       return Promise.all(rows.map(async (row) => (await withBody(row))!))
     },
     due: (now, limit) => statements.due({ now, limit }),
