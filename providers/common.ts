@@ -40,8 +40,13 @@ export function requireHexSignature(fail: Fail, header: string, value: string, p
   return value.slice(prefix.length)
 }
 
+/** Checked before the signature, so an empty body is refused as empty whatever it is signed with. */
+export function requireNonEmpty(fail: Fail, length: number) {
+  if (length === 0) throw fail('invalid_body', 'body is empty')
+}
+
 export function requireBody(fail: Fail, body: Uint8Array): string {
-  if (body.length === 0) throw fail('invalid_body', 'body is empty')
+  requireNonEmpty(fail, body.length)
   try {
     return decoder.decode(body)
   } catch (cause) {

@@ -43,10 +43,11 @@ export async function receive(state: InboxState, name: string, request: Request,
       throw new WebhookError('method_not_allowed', `${name}: ${request.method} is not allowed, webhooks are POSTed`)
     }
     const limits = { maxBytes: provider.maxBodyBytes, budget: state.bodyBudget, timeoutMs: state.bodyTimeoutMs }
-    const { bytes: rawBody, release } = await readBody(request, name, limits)
+    const hash = provider.hashBody?.(request)
+    const { bytes: rawBody, release } = await readBody(request, name, limits, hash)
     let verified: Awaited<ReturnType<typeof provider.verify>>
     try {
-      verified = await provider.verify(request, rawBody)
+      verified = await provider.verify(request, rawBody, hash)
     } catch (cause) {
       if (cause instanceof WebhookError) throw cause
       // A verifier that throws on input it did not expect has still not verified it.

@@ -74,6 +74,8 @@ function gatedGithub() {
   let entered = 0
   const provider: Provider = {
     ...signer,
+    // Checked whole in verify(), not as it arrives: the body is held while verify() waits.
+    hashBody: undefined,
     async verify(request, rawBody) {
       entered++
       await gate
@@ -215,6 +217,16 @@ describe('maxBytesInFlight', () => {
     ])
     expect(handled.sort()).toEqual(['left', 'right'])
     expect(elapsed).toBeLessThan(5_000)
+  })
+
+  it('inbox.fetch() streams a declared 2 MiB body: 200 processed and stored byte for byte when signed, 401 signature_mismatch when not', async () => {
+    const { inbox, store, handled } = setup(github({ secret: ['next-secret', SECRET] }), {})
+    const signed = await inbox.fetch(await delivery('signed', 2 * 1024 * 1024))
+    const unsigned = await inbox.fetch(await delivery('unsigned', 2 * 1024 * 1024, { signed: false }))
+    expect([signed.status, signed.headers.get('webhook-inbox-status')]).toEqual([200, 'processed'])
+    expect([unsigned.status, (await json(unsigned)).code]).toEqual([401, 'signature_mismatch'])
+    expect(handled).toEqual(['signed'])
+    expect((await store.get({ provider: 'github', eventId: 'signed' }))?.body).toBe(issueBody(2 * 1024 * 1024, 'signed'))
   })
 
   it('createInbox() rejects a maxBytesInFlight or bodyTimeoutMs that is not a whole number from 1', () => {
