@@ -58,7 +58,9 @@ export interface Provider<Events extends EventMap = EventMap> {
   /**
    * Checks the signature over the raw bytes, then parses. Returns a Response for
    * handshakes the provider wants answered directly (Slack `url_verification`),
-   * which are never stored. Throws WebhookError for anything it rejects.
+   * which are never stored. Throws WebhookError for anything it rejects. `hash`, when
+   * given, is the one `hashBody(request)` made, fed exactly `rawBody`: its `check()`
+   * stands in for hashing `rawBody` again, so never pass one made for other bytes.
    */
   verify(request: Request, rawBody: Uint8Array, hash?: BodyHash): Promise<VerifiedEvent | Response>
   /**

@@ -1,7 +1,8 @@
 import { type BodyBudget, type Reservation, reserve } from './body-budget.js'
 import { concatBytes } from './bytes.js'
-import { WebhookError } from './errors.js'
 import type { BodyHash } from '../providers/types.js'
+import { WebhookError } from './errors.js'
+import { asVerifyError } from './notify.js'
 
 /** What reading a body may use: the provider's size limit, the inbox's shared budget and its time limit. */
 export interface BodyLimits {
@@ -84,7 +85,7 @@ async function read(
     const body = new Uint8Array(buffer)
     if (body.length > limit) throw tooLarge(provider, String(body.length), limit)
     hash?.update(body)
-    hash?.check()
+    check(hash, provider)
     return body
   }
   const chunks: Uint8Array[] = []
@@ -97,8 +98,16 @@ async function read(
     hash?.update(chunk)
     chunks.push(chunk)
   })
-  hash?.check()
+  check(hash, provider)
   return chunks.length === 1 ? chunks[0]! : concatBytes(...chunks)
+}
+
+function check(hash: BodyHash | undefined, provider: string) {
+  try {
+    hash?.check()
+  } catch (error) {
+    throw asVerifyError(error, provider)
+  }
 }
 
 /** Hands each chunk of the body to `take` as it arrives; on any failure the body is cancelled. */

@@ -1,7 +1,7 @@
 import type { Provider, VerifiedEvent } from '../providers/types.js'
 import { sha256Hex } from './digest.js'
 import { WebhookError } from './errors.js'
-import { asWebhookError, describe, notifyError } from './notify.js'
+import { asVerifyError, asWebhookError, notifyError } from './notify.js'
 import { readBody } from './read-body.js'
 import type { DeliveryOutcome } from './metrics.js'
 import { acceptedAnswer, answer, answerStatus, errorAnswer } from './response.js'
@@ -49,9 +49,7 @@ export async function receive(state: InboxState, name: string, request: Request,
     try {
       verified = await provider.verify(request, rawBody, hash)
     } catch (cause) {
-      if (cause instanceof WebhookError) throw cause
-      // A verifier that throws on input it did not expect has still not verified it.
-      throw new WebhookError('signature_mismatch', `${name}: signature could not be verified (${describe(cause)})`, { cause })
+      throw asVerifyError(cause, name)
     } finally {
       // Verified or not, the bytes no longer count against unauthenticated reads.
       release()

@@ -229,6 +229,24 @@ describe('maxBytesInFlight', () => {
     expect((await store.get({ provider: 'github', eventId: 'signed' }))?.body).toBe(issueBody(2 * 1024 * 1024, 'signed'))
   })
 
+  it("inbox.fetch() answers 401 signature_mismatch when a provider's hashBody() check throws a plain Error, and stores nothing", async () => {
+    const throwing: Provider = {
+      ...signer,
+      hashBody: () => ({
+        update() {},
+        check() {
+          throw new TypeError('unexpected header shape')
+        },
+      }),
+    }
+    const { inbox, store, handled } = setup(throwing, {})
+    const response = await inbox.fetch(await delivery('odd', 1000))
+    const answer = await json(response)
+    expect([response.status, answer.code]).toEqual([401, 'signature_mismatch'])
+    expect(answer.error).toBe('[webhook-inbox] github: signature could not be verified (TypeError: unexpected header shape)')
+    expect([await store.list(), handled]).toEqual([[], []])
+  })
+
   it('createInbox() rejects a maxBytesInFlight or bodyTimeoutMs that is not a whole number from 1', () => {
     const { store } = tempStore()
     expect(() => createInbox({ store, providers: { github: signer }, maxBytesInFlight: 0 })).toThrow(/maxBytesInFlight must be a whole number from 1/)
