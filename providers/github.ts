@@ -1,6 +1,8 @@
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from '@octokit/webhooks'
 import { sign, verifyWithFallback } from '@octokit/webhooks-methods'
-import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, resolveOptions, withAction } from './common.js'
+import { bodyHmac } from '../src/body-hmac.js'
+import { hexToBytes } from '../src/crypto.js'
+import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, requireNonEmpty, resolveOptions, withAction } from './common.js'
 import { payloadMismatch } from './github-payload-shape.js'
 import type { Provider, ProviderOptions } from './types.js'
 
@@ -17,7 +19,8 @@ const DELIVERY = 'x-github-delivery'
 const EVENT = 'x-github-event'
 
 /**
- * GitHub webhooks, verified by `@octokit/webhooks-methods`. The event id is the
+ * GitHub webhooks, verified by `@octokit/webhooks-methods`, or where node:crypto exists by
+ * an HMAC computed as the body arrives (see `Provider.hashBody`). The event id is the
  * `X-GitHub-Delivery` GUID, which a redelivery keeps; the type is the event name
  * plus its `action`, so `on('github', 'issues', …)` sees every issue action and
  * `on('github', 'issues.opened', …)` only one.
@@ -35,6 +38,18 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
       : body
     return parseJson(fail, json)
   }
+
+  /** The MAC the signature header carries, once the header and the body's length check out. */
+  function expectedSignature(headers: Headers, length: number) {
+    const header = requireHeader(fail, headers, SIGNATURE)
+    // The Octokit web build accepts a signature without "sha256=" and throws on one
+    // with no hex pairs, so only a well-formed header ever reaches it.
+    const hex = requireHexSignature(fail, SIGNATURE, header, 'sha256=')
+    requireNonEmpty(fail, length)
+    return hexToBytes(hex)!
+  }
+
+  const signatureMismatch = () => fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
 
   /** The delivery id and event name are headers the signature does not cover; the inbox also dedupes on the body's digest. */
   function read(body: string, headers: Headers) {
@@ -57,17 +72,18 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
     // What parse() reads again; the id and event name are the row's own columns.
     storedHeaders: ['content-type'],
     parse,
-    async verify(request, rawBody) {
-      const header = requireHeader(fail, request.headers, SIGNATURE)
-      // The Octokit web build accepts a signature without "sha256=" and throws on one
-      // with no hex pairs, so only a well-formed header ever reaches it.
-      requireHexSignature(fail, SIGNATURE, header, 'sha256=')
+    // The signature is an HMAC of the body alone, so it can be checked as the body arrives.
+    hashBody: (request) => bodyHmac(secrets, (length) => expectedSignature(request.headers, length), signatureMismatch),
+    async verify(request, rawBody, hash) {
+      if (hash !== undefined) {
+        hash.check()
+        return read(requireBody(fail, rawBody), request.headers)
+      }
+      expectedSignature(request.headers, rawBody.length)
       const body = requireBody(fail, rawBody)
       // Octokit's own rotation loop: the first secret, then each of the others.
       const [current, ...previous] = secrets
-      if (!(await verifyWithFallback(current!, body, header.toLowerCase(), previous))) {
-        throw fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
-      }
+      if (!(await verifyWithFallback(current!, body, request.headers.get(SIGNATURE)!.toLowerCase(), previous))) throw signatureMismatch()
       return read(body, request.headers)
     },
     async sign({ body, id, type }) {

@@ -1,6 +1,6 @@
 import { hmacHex, importHmacKey } from '../src/crypto.js'
 import { utf8 } from '../src/bytes.js'
-import { checkTimestamp, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac, withAction } from './common.js'
+import { checkTimestamp, hashHexBody, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac, withAction } from './common.js'
 import type { Provider, ProviderOptions, TimestampOptions } from './types.js'
 
 /**
@@ -56,8 +56,10 @@ export function linear(options: LinearOptions): Provider<LinearEvents> {
     ackDeadlineMs: options.ackDeadlineMs ?? 5_000,
     storedHeaders: [],
     parse: (body) => read(body).payload,
-    async verify(request, rawBody) {
-      const body = await verifyHexBodyHmac(fail, keys, request.headers, SIGNATURE, rawBody)
+    // The signature is an HMAC of the body alone, so it can be checked as the body arrives.
+    hashBody: (request) => hashHexBody(fail, secrets, request.headers, SIGNATURE),
+    async verify(request, rawBody, hash) {
+      const body = await verifyHexBodyHmac(fail, keys, request.headers, SIGNATURE, rawBody, hash)
       const { type, payload } = read(body)
       const sent = payload.webhookTimestamp
       if (typeof sent !== 'number' || !Number.isSafeInteger(sent)) throw fail('invalid_body', 'webhookTimestamp (ms) is missing from the body')

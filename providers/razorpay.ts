@@ -1,6 +1,6 @@
 import { utf8 } from '../src/bytes.js'
 import { hmacHex, importHmacKey } from '../src/crypto.js'
-import { MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac } from './common.js'
+import { hashHexBody, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac } from './common.js'
 import type { Provider, ProviderOptions } from './types.js'
 
 /** The envelope every Razorpay webhook shares; `payload` holds the entities. */
@@ -50,8 +50,10 @@ export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
     ackDeadlineMs: options.ackDeadlineMs ?? 5_000,
     storedHeaders: [],
     parse: (body) => parseJson(fail, body),
-    async verify(request, rawBody) {
-      const body = await verifyHexBodyHmac(fail, keys, request.headers, SIGNATURE, rawBody)
+    // The signature is an HMAC of the body alone, so it can be checked as the body arrives.
+    hashBody: (request) => hashHexBody(fail, secrets, request.headers, SIGNATURE),
+    async verify(request, rawBody, hash) {
+      const body = await verifyHexBodyHmac(fail, keys, request.headers, SIGNATURE, rawBody, hash)
       return read(body, request.headers)
     },
     async sign({ body, id }) {

@@ -14,6 +14,17 @@ export interface VerifiedEvent {
   digest?: string
 }
 
+/** A signature check fed the body as it arrives (see `Provider.hashBody`). */
+export interface BodyHash {
+  update(chunk: Uint8Array): void
+  /**
+   * After the last chunk: throws the provider's WebhookError (`signature_mismatch`, a
+   * missing or malformed header, …) unless the signature matches the bytes fed in.
+   * Decided once; later calls give the same outcome.
+   */
+  check(): void
+}
+
 /** What `sign()` needs to produce a delivery the provider's `verify()` accepts. */
 export interface SignInput {
   body: string
@@ -47,9 +58,19 @@ export interface Provider<Events extends EventMap = EventMap> {
   /**
    * Checks the signature over the raw bytes, then parses. Returns a Response for
    * handshakes the provider wants answered directly (Slack `url_verification`),
-   * which are never stored. Throws WebhookError for anything it rejects.
+   * which are never stored. Throws WebhookError for anything it rejects. `hash`, when
+   * given, is the one `hashBody(request)` made, fed exactly `rawBody`: its `check()`
+   * stands in for hashing `rawBody` again, so never pass one made for other bytes.
    */
-  verify(request: Request, rawBody: Uint8Array): Promise<VerifiedEvent | Response>
+  verify(request: Request, rawBody: Uint8Array, hash?: BodyHash): Promise<VerifiedEvent | Response>
+  /**
+   * Optional, for schemes whose signature is an HMAC of the body alone: a check the inbox
+   * feeds every chunk of this request's body as it is read and calls once the body is in,
+   * before joining the chunks, so a large unsigned body is refused without a second copy.
+   * `verify()` gets it back and calls `check()` instead of hashing `rawBody` again.
+   * Undefined where the runtime cannot hash incrementally.
+   */
+  hashBody?(request: Request): BodyHash | undefined
   /** The payload handlers see, from a body verified before (a stored event); checks no signature. */
   parse(body: string, headers: Headers): unknown
   /** Headers that make `body` a valid delivery, signed with the first secret. */

@@ -9,12 +9,16 @@ import { WebhookError } from './errors.js'
 export interface BodyBudget {
   readonly limit: number
   inFlight: number
+  /** Deliveries holding bytes that wait for nothing (reading or verifying): only they free room. */
+  active: number
   /** Deliveries waiting for room, served in order; see `grow()` for who goes first. */
   readonly waiting: Waiter[]
 }
 
 interface Waiter {
   readonly bytes: number
+  /** It already holds bytes: a body without Content-Length that needs more. */
+  readonly reading: boolean
   grant(): void
 }
 
@@ -30,12 +34,26 @@ export interface Reservation {
 }
 
 export function bodyBudget(limit: number): BodyBudget {
-  return { limit, inFlight: 0, waiting: [] }
+  return { limit, inFlight: 0, active: 0, waiting: [] }
+}
+
+/**
+ * Bodies without Content-Length that each hold part of the budget and all need more would
+ * wait on each other until they time out: when nothing else holds bytes, one of them reads
+ * on, alone, past the budget (as a body larger than the whole budget does), while the
+ * others stay paused with what they hold.
+ */
+function stuck(budget: BodyBudget, reading: boolean) {
+  return reading && budget.active === 0
 }
 
 function drain(budget: BodyBudget) {
   // Strictly in order: a large body at the head is not starved by small ones behind it.
-  for (let next = budget.waiting[0]; next && budget.inFlight + next.bytes <= budget.limit; next = budget.waiting[0]) {
+  for (
+    let next = budget.waiting[0];
+    next && (budget.inFlight + next.bytes <= budget.limit || stuck(budget, next.reading));
+    next = budget.waiting[0]
+  ) {
     budget.waiting.shift()
     budget.inFlight += next.bytes
     next.grant()
@@ -44,6 +62,16 @@ function drain(budget: BodyBudget) {
 
 export function reserve(budget: BodyBudget, provider: string): Reservation {
   let held = 0
+  let active = false
+  const hold = (bytes: number) => {
+    held += bytes
+    if (!active) budget.active++
+    active = true
+  }
+  const pause = () => {
+    if (active) budget.active--
+    active = false
+  }
   return {
     async grow(total, expired) {
       // Capped at the whole budget, so a body larger than the budget is read alone rather than never.
@@ -51,16 +79,18 @@ export function reserve(budget: BodyBudget, provider: string): Reservation {
       if (bytes <= 0) return
       // A delivery already reading goes ahead of new ones: finishing it is what frees room.
       const reading = held > 0
-      if (budget.inFlight + bytes <= budget.limit && (reading || budget.waiting.length === 0)) {
+      pause()
+      if ((budget.inFlight + bytes <= budget.limit && (reading || budget.waiting.length === 0)) || stuck(budget, reading)) {
         budget.inFlight += bytes
-        held += bytes
+        hold(bytes)
         return
       }
       await new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
           bytes,
+          reading,
           grant() {
-            held += bytes
+            hold(bytes)
             resolve()
           },
         }
@@ -82,6 +112,7 @@ export function reserve(budget: BodyBudget, provider: string): Reservation {
       })
     },
     release() {
+      pause()
       budget.inFlight -= held
       held = 0
       drain(budget)

@@ -14,6 +14,13 @@ export function asWebhookError(error: unknown, name = 'inbox'): WebhookError {
     : new WebhookError('internal_error', `${name}: unexpected failure (${describe(error)})`, { cause: error })
 }
 
+/** A verifier (or a provider's body hash) that throws on input it did not expect has still not verified it. */
+export function asVerifyError(error: unknown, name: string): WebhookError {
+  return error instanceof WebhookError
+    ? error
+    : new WebhookError('signature_mismatch', `${name}: signature could not be verified (${describe(error)})`, { cause: error })
+}
+
 /** Listeners must never turn an answer into a crash, so their own failures are only logged. */
 async function callEach<A extends unknown[]>(state: InboxState, listeners: ((...args: A) => unknown)[], args: A, what: string) {
   for (const listener of listeners) {

@@ -1,7 +1,7 @@
 import type { Provider, VerifiedEvent } from '../providers/types.js'
 import { sha256Hex } from './digest.js'
 import { WebhookError } from './errors.js'
-import { asWebhookError, describe, notifyError } from './notify.js'
+import { asVerifyError, asWebhookError, notifyError } from './notify.js'
 import { refuseParsedBody } from './parsed-body.js'
 import { readBody } from './read-body.js'
 import type { DeliveryOutcome } from './metrics.js'
@@ -45,14 +45,13 @@ export async function receive(state: InboxState, name: string, request: Request,
     }
     refuseParsedBody(request, name)
     const limits = { maxBytes: provider.maxBodyBytes, budget: state.bodyBudget, timeoutMs: state.bodyTimeoutMs }
-    const { bytes: rawBody, release } = await readBody(request, name, limits)
+    const hash = provider.hashBody?.(request)
+    const { bytes: rawBody, release } = await readBody(request, name, limits, hash)
     let verified: Awaited<ReturnType<typeof provider.verify>>
     try {
-      verified = await provider.verify(request, rawBody)
+      verified = await provider.verify(request, rawBody, hash)
     } catch (cause) {
-      if (cause instanceof WebhookError) throw cause
-      // A verifier that throws on input it did not expect has still not verified it.
-      throw new WebhookError('signature_mismatch', `${name}: signature could not be verified (${describe(cause)})`, { cause })
+      throw asVerifyError(cause, name)
     } finally {
       // Verified or not, the bytes no longer count against unauthenticated reads.
       release()

@@ -74,6 +74,8 @@ function gatedGithub() {
   let entered = 0
   const provider: Provider = {
     ...signer,
+    // Checked whole in verify(), not as it arrives: the body is held while verify() waits.
+    hashBody: undefined,
     async verify(request, rawBody) {
       entered++
       await gate
@@ -176,6 +178,75 @@ describe('maxBytesInFlight', () => {
     expect(handled).toEqual(['declared', 'streamed'])
   })
 
+  it('inbox.fetch() processes two bodies without Content-Length that each hold part of maxBytesInFlight and need more, long before bodyTimeoutMs', async () => {
+    const KiB = 1024
+    const { inbox, handled } = setup(signer, { maxBytesInFlight: 1024 * KiB, bodyTimeoutMs: 10_000 })
+    // Each stream's k-th chunk waits until the other has been asked for its k-th, so both
+    // hold about half the budget when the ninth chunks (past it together) arrive.
+    const pulled = [0, 0]
+    const lockstep = (self: number, chunks: Uint8Array[]) => {
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            const k = ++pulled[self]!
+            await waitFor(() => pulled[1 - self]! >= Math.min(k, 9), 5_000, `the other body to be asked for chunk ${k}`)
+            const chunk = chunks[k - 1]
+            if (chunk === undefined) controller.close()
+            else controller.enqueue(chunk)
+          },
+        },
+        { highWaterMark: 0 },
+      )
+      return body
+    }
+    const requests = await Promise.all(
+      ['left', 'right'].map(async (id, self) => {
+        const text = issueBody(700 * KiB, id)
+        const chunks = Array.from({ length: Math.ceil(text.length / (64 * KiB)) }, (_, i) => utf8(text.slice(i * 64 * KiB, (i + 1) * 64 * KiB)))
+        const init = { method: 'POST', headers: await headersFor(id, text, { declared: false }), body: lockstep(self, chunks), duplex: 'half' }
+        return new Request('http://inbox.test/webhooks/github', init as RequestInit)
+      }),
+    )
+    const started = Date.now()
+    const responses = await Promise.all(requests.map((request) => inbox.fetch(request)))
+    const elapsed = Date.now() - started
+    const answers = await Promise.all(responses.map(async (response) => [response.status, (await json(response)).status]))
+    expect(answers).toEqual([
+      [200, 'processed'],
+      [200, 'processed'],
+    ])
+    expect(handled.sort()).toEqual(['left', 'right'])
+    expect(elapsed).toBeLessThan(5_000)
+  })
+
+  it('inbox.fetch() streams a declared 2 MiB body: 200 processed and stored byte for byte when signed, 401 signature_mismatch when not', async () => {
+    const { inbox, store, handled } = setup(github({ secret: ['next-secret', SECRET] }), {})
+    const signed = await inbox.fetch(await delivery('signed', 2 * 1024 * 1024))
+    const unsigned = await inbox.fetch(await delivery('unsigned', 2 * 1024 * 1024, { signed: false }))
+    expect([signed.status, signed.headers.get('webhook-inbox-status')]).toEqual([200, 'processed'])
+    expect([unsigned.status, (await json(unsigned)).code]).toEqual([401, 'signature_mismatch'])
+    expect(handled).toEqual(['signed'])
+    expect((await store.get({ provider: 'github', eventId: 'signed' }))?.body).toBe(issueBody(2 * 1024 * 1024, 'signed'))
+  })
+
+  it("inbox.fetch() answers 401 signature_mismatch when a provider's hashBody() check throws a plain Error, and stores nothing", async () => {
+    const throwing: Provider = {
+      ...signer,
+      hashBody: () => ({
+        update() {},
+        check() {
+          throw new TypeError('unexpected header shape')
+        },
+      }),
+    }
+    const { inbox, store, handled } = setup(throwing, {})
+    const response = await inbox.fetch(await delivery('odd', 1000))
+    const answer = await json(response)
+    expect([response.status, answer.code]).toEqual([401, 'signature_mismatch'])
+    expect(answer.error).toBe('[webhook-inbox] github: signature could not be verified (TypeError: unexpected header shape)')
+    expect([await store.list(), handled]).toEqual([[], []])
+  })
+
   it('createInbox() rejects a maxBytesInFlight or bodyTimeoutMs that is not a whole number from 1', () => {
     const { store } = tempStore()
     expect(() => createInbox({ store, providers: { github: signer }, maxBytesInFlight: 0 })).toThrow(/maxBytesInFlight must be a whole number from 1/)
@@ -236,6 +307,24 @@ describe('bodyBudget()', () => {
     await reading.grow(80, never)
     await turn()
     expect([budget.inFlight, newcomer]).toEqual([80, false])
+  })
+
+  it('reserve().grow() lets the last of two readers that both need more read on past the budget, and the other once it releases', async () => {
+    const budget = bodyBudget(100)
+    const first = reserve(budget, 'github')
+    const second = reserve(budget, 'github')
+    await first.grow(50, never)
+    await second.grow(40, never)
+    let firstGrew = false
+    void first.grow(70, never).then(() => (firstGrew = true))
+    await turn()
+    expect([firstGrew, budget.inFlight]).toEqual([false, 90])
+    // Waiting too would leave nobody to free room: it goes on, the first stays paused.
+    await second.grow(60, never)
+    expect([firstGrew, budget.inFlight]).toEqual([false, 110])
+    second.release()
+    await turn()
+    expect([firstGrew, budget.inFlight]).toEqual([true, 70])
   })
 
   it('reserve().grow() rejects server_busy when its wait expires, and lets the deliveries behind it through', async () => {
