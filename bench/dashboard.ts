@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { github, stripe } from '../providers/index.js'
 import { dashboard } from '../src/dashboard/index.js'
 import { createInbox } from '../src/inbox.js'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 
 const ROWS = Number(process.env.BENCH_DASHBOARD_ROWS ?? 100_000)
 const REPEATS = 30

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3'
 import { createHash, randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 
 export async function storageFloor(dir: string, events = 20_000, batch = 20): Promise<{ cpuUsPerEvent: number }> {
   const path = join(dir, 'floor.db')

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import Razorpay from 'razorpay'
 import Stripe from 'stripe'
 import { github, razorpay, slack, stripe } from '../providers/index.js'
-import type { Provider } from '../providers/types.js'
+import type { Provider } from '../src/provider.js'
 import { SECRET } from './servers/listen.js'
 
 async function opsPerSecond(run: () => unknown, ms = 1000): Promise<number> {

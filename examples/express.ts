@@ -2,7 +2,7 @@
 // express.json(), which would consume the signed bytes (the inbox then answers 500
 // body_already_parsed). Run: npx tsx examples/express.ts
 import express from 'express'
-import { toNodeHandler } from '../src/node.js' // 'webhook-inbox/node'
+import { toNodeHandler } from '../src/node/index.js' // 'webhook-inbox/node'
 import { examplePort } from './dev-secrets.js'
 import { inbox, runSweeperUntilSignal } from './inbox.js'
 

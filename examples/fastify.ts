@@ -1,7 +1,7 @@
 // Fastify: inside one plugin, drop Fastify's body parsers so the raw body stays unread,
 // and hand the request to `toNodeHandler(inbox)`. Run: npx tsx examples/fastify.ts
 import Fastify from 'fastify'
-import { toNodeHandler } from '../src/node.js' // 'webhook-inbox/node'
+import { toNodeHandler } from '../src/node/index.js' // 'webhook-inbox/node'
 import { examplePort } from './dev-secrets.js'
 import { inbox, runSweeperUntilSignal } from './inbox.js'
 

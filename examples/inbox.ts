@@ -5,7 +5,7 @@
 // 'webhook-inbox/stores/sqlite'.
 import { github, stripe } from '../providers/index.js'
 import { createInbox } from '../src/index.js'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 import { exampleSecrets } from './dev-secrets.js'
 
 const { secrets } = exampleSecrets()

@@ -7,10 +7,10 @@ import { Hono } from 'hono'
 import { createProviders } from '../providers/index.js'
 import { dashboard } from '../src/dashboard/index.js'
 import { createInbox } from '../src/index.js'
-import { serve } from '../src/node.js'
+import { serve } from '../src/node/index.js'
 import { mysqlStore } from '../src/stores/mysql/index.js'
 import { postgresStore } from '../src/stores/postgres/index.js'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 import { examplePort, exampleSecrets, PROVIDER_NAMES } from './dev-secrets.js'
 
 const { secrets, defaulted } = exampleSecrets()

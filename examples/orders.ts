@@ -4,7 +4,7 @@
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { idempotency } from '../src/idempotency/index.js'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 
 const store = sqliteStore({ path: process.env.WEBHOOK_INBOX_DB ?? 'orders.db' })
 const app = new Hono<{ Variables: { account: string } }>()

@@ -7,7 +7,7 @@ import { Hono } from 'hono'
 import { github, razorpay, slack, stripe } from '../providers/index.js'
 import { dashboard } from '../src/dashboard/index.js'
 import { createInbox } from '../src/index.js'
-import { d1Store } from '../src/stores/d1.js'
+import { d1Store } from '../src/stores/d1/index.js'
 
 const inbox = createInbox({
   store: d1Store(env.DB),

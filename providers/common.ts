@@ -1,7 +1,7 @@
 import { bodyHmac } from '../src/body-hmac.js'
 import { hexToBytes, type HmacKey, verifyWithAnyKey } from '../src/crypto.js'
 import { providerError, type WebhookError, type WebhookErrorCode } from '../src/errors.js'
-import type { BodyHash } from './types.js'
+import type { BodyHash } from '../src/provider.js'
 
 export type Fail = (code: WebhookErrorCode, message: string, cause?: unknown) => WebhookError
 

@@ -4,7 +4,7 @@ import { bodyHmac } from '../src/body-hmac.js'
 import { hexToBytes } from '../src/crypto.js'
 import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, requireNonEmpty, resolveOptions, withAction } from './common.js'
 import { payloadMismatch } from './github-payload-shape.js'
-import type { Provider, ProviderOptions } from './types.js'
+import type { Provider, ProviderOptions } from '../src/provider.js'
 
 /**
  * Every GitHub event, by `X-GitHub-Event` name alone (`issues`) and with its

@@ -1,7 +1,7 @@
 import { utf8 } from '../src/bytes.js'
 import { timingSafeEqual } from '../src/crypto.js'
 import { MiB, parseJson, requireBody, requireHeader, requireString, resolveOptions, withAction } from './common.js'
-import type { Provider, ProviderOptions } from './types.js'
+import type { Provider, ProviderOptions } from '../src/provider.js'
 
 /**
  * A GitLab webhook body. Hand-typed: GitLab publishes no type package, and each

@@ -23,4 +23,4 @@ export {
   svix,
 } from './standard-webhooks.js'
 export { stripe, type StripeEvents, type StripeOptions } from './stripe.js'
-export type { BodyHash, EventMap, Provider, ProviderOptions, SignInput, TimestampOptions, VerifiedEvent } from './types.js'
+export type { BodyHash, EventMap, Provider, ProviderOptions, SignInput, TimestampOptions, VerifiedEvent } from '../src/provider.js'

@@ -1,7 +1,7 @@
 import { hmacHex, importHmacKey } from '../src/crypto.js'
 import { utf8 } from '../src/bytes.js'
 import { checkTimestamp, hashHexBody, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac, withAction } from './common.js'
-import type { Provider, ProviderOptions, TimestampOptions } from './types.js'
+import type { Provider, ProviderOptions, TimestampOptions } from '../src/provider.js'
 
 /**
  * A Linear data-change webhook. Hand-typed envelope: `@linear/sdk` types these per entity,

@@ -1,7 +1,7 @@
 import { concatBytes, utf8 } from '../src/bytes.js'
 import { hexToBytes, hmacHex, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
 import { checkTimestamp, MiB, parseJson, parseSeconds, requireBody, requireHeader, requireString, resolveOptions } from './common.js'
-import type { Provider, ProviderOptions, TimestampOptions } from './types.js'
+import type { Provider, ProviderOptions, TimestampOptions } from '../src/provider.js'
 
 /**
  * A Paddle Billing notification. Hand-typed envelope: `@paddle/paddle-node-sdk` declares its

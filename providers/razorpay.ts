@@ -1,7 +1,7 @@
 import { utf8 } from '../src/bytes.js'
 import { hmacHex, importHmacKey } from '../src/crypto.js'
 import { hashHexBody, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac } from './common.js'
-import type { Provider, ProviderOptions } from './types.js'
+import type { Provider, ProviderOptions } from '../src/provider.js'
 
 /** The envelope every Razorpay webhook shares; `payload` holds the entities. */
 export interface RazorpayWebhook {

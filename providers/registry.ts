@@ -7,7 +7,7 @@ import { shopify } from './shopify.js'
 import { encodeSlackPayload, slack } from './slack.js'
 import { clerk, resend, standardWebhooks, svix } from './standard-webhooks.js'
 import { stripe } from './stripe.js'
-import type { Provider, ProviderOptions } from './types.js'
+import type { Provider, ProviderOptions } from '../src/provider.js'
 
 /** What `encode` may use besides the payload: the event id to send, and the signing time (s). */
 export interface EncodeOptions {

@@ -2,7 +2,7 @@ import { concatBytes, toBase64, utf8 } from '../src/bytes.js'
 import { base64ToBytes, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
 import { sha256Hex } from '../src/digest.js'
 import { MiB, parseJson, requireBody, requireHeader, resolveOptions } from './common.js'
-import type { Provider, ProviderOptions } from './types.js'
+import type { Provider, ProviderOptions } from '../src/provider.js'
 
 /**
  * A Shopify webhook body: the resource the topic names (an order, a product, …).

@@ -13,7 +13,7 @@ import {
   requireString,
   resolveOptions,
 } from './common.js'
-import type { Provider, ProviderOptions, TimestampOptions, VerifiedEvent } from './types.js'
+import type { Provider, ProviderOptions, TimestampOptions, VerifiedEvent } from '../src/provider.js'
 
 /** An Events API delivery; `event` is typed by `@slack/types` for its `event.type`. */
 export interface SlackEventCallback<Event = SlackEvent> {

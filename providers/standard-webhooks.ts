@@ -3,7 +3,7 @@ import { concatBytes, utf8 } from '../src/bytes.js'
 import { base64ToBytes, timingSafeEqual } from '../src/crypto.js'
 import { sha256Hex } from '../src/digest.js'
 import { checkTimestamp, MiB, parseJson, parseSeconds, requireBody, requireHeader, requireString, resolveOptions } from './common.js'
-import type { Provider, ProviderOptions, TimestampOptions } from './types.js'
+import type { Provider, ProviderOptions, TimestampOptions } from '../src/provider.js'
 
 /**
  * The envelope the Standard Webhooks spec recommends (`type`, `timestamp`, `data`).

@@ -11,7 +11,7 @@ import {
   requireString,
   resolveOptions,
 } from './common.js'
-import type { Provider, ProviderOptions, TimestampOptions } from './types.js'
+import type { Provider, ProviderOptions, TimestampOptions } from '../src/provider.js'
 
 /** Every Stripe event, keyed by its `type`, as the `stripe` package declares them. */
 export type StripeEvents = { [E in Stripe.Event as E['type']]: E }

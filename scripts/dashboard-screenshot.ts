@@ -3,7 +3,7 @@
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { chromium } from 'playwright-core'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 import { CREDENTIALS, dashboardApp } from '../test/dashboard/app.js'
 import { seedEvents } from '../test/dashboard/seed.js'
 

@@ -1,4 +1,4 @@
-import type { BodyHash } from '../providers/types.js'
+import type { BodyHash } from './provider.js'
 import { timingSafeEqual } from './crypto.js'
 import { nodeCrypto } from './node-crypto.js'
 

@@ -4,15 +4,15 @@ import { createHandlers } from './handlers.js'
 import { WebhookError } from './errors.js'
 import { type Defer, receive } from './receive.js'
 import { runTaken } from './run-event.js'
-import { guardStore } from './stores/guard.js'
+import { guardStore } from './store-guard.js'
 import { rememberSettled } from './settled-keys.js'
 import type { BackoffOptions } from './retry.js'
 import type { InboxState } from './state.js'
 import { track } from './state.js'
 import { consoleLogger, type Logger } from './logger.js'
 import { createMetrics, type MetricsSnapshot } from './metrics.js'
-import { EVENT_STATUSES } from './stores/schema.js'
-import type { ActivityBucket, EventKey, EventStatus, EventSummary, ListFilter, Store, StoredEvent } from './stores/types.js'
+import { EVENT_STATUSES } from './statuses.js'
+import type { ActivityBucket, EventKey, EventStatus, EventSummary, ListFilter, Store, StoredEvent } from './store.js'
 import {
   purge,
   type PurgeOptions,

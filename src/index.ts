@@ -2,7 +2,7 @@ export { WebhookError, type WebhookErrorCode } from './errors.js'
 export { createInbox, type ExecutionContextLike, type Inbox, type InboxOptions, type ReplayResult } from './inbox.js'
 export { STATUS_HEADER, type AnswerStatus } from './response.js'
 export { backoffMs, type BackoffOptions } from './retry.js'
-export type { ClaimOptions, ClaimResult, EventKey, EventStatus, EventSummary, ListFilter, NewEvent, Store, StoredEvent } from './stores/types.js'
+export type { ClaimOptions, ClaimResult, EventKey, EventStatus, EventSummary, ListFilter, NewEvent, Store, StoredEvent } from './store.js'
 export {
   DEFAULT_RETENTION_MS,
   type PurgeOptions,

@@ -1,6 +1,6 @@
 import { type BodyBudget, type Reservation, reserve } from './body-budget.js'
 import { concatBytes } from './bytes.js'
-import type { BodyHash } from '../providers/types.js'
+import type { BodyHash } from './provider.js'
 import { WebhookError } from './errors.js'
 import { asVerifyError } from './notify.js'
 

@@ -1,4 +1,4 @@
-import type { Provider, VerifiedEvent } from '../providers/types.js'
+import type { Provider, VerifiedEvent } from './provider.js'
 import { sha256Hex } from './digest.js'
 import { WebhookError } from './errors.js'
 import { asVerifyError, asWebhookError, notifyError } from './notify.js'

@@ -1,11 +1,11 @@
-import type { Provider } from '../providers/types.js'
+import type { Provider } from './provider.js'
 import { WebhookError } from './errors.js'
 import { describe, notifyDeadLetter, notifyError } from './notify.js'
 import { errorAnswer, replyAnswer } from './response.js'
 import { backoffMs } from './retry.js'
 import { RunSignal } from './run-signal.js'
 import { type InboxState, track } from './state.js'
-import type { EventKey, StoredEvent } from './stores/types.js'
+import type { EventKey, StoredEvent } from './store.js'
 import type { HandlerContext, InboxEvent } from './types.js'
 
 export type RunOutcome =

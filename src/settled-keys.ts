@@ -1,4 +1,4 @@
-import type { EventKey, Store } from './stores/types.js'
+import type { EventKey, Store } from './store.js'
 
 /**
  * Events this process saw settle (processed, or dead), newest last, at most `max`.

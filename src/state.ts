@@ -4,7 +4,7 @@ import type { Metrics } from './metrics.js'
 import type { InboxMode, Providers } from './types.js'
 import type { createHandlers } from './handlers.js'
 import type { BackoffOptions } from './retry.js'
-import type { EventKey, Store } from './stores/types.js'
+import type { EventKey, Store } from './store.js'
 
 /** Tells a run apart from a lease timeout: the inbox is stopping, so give the lease back. */
 export class ShutdownSignal extends Error {

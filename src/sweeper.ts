@@ -1,7 +1,7 @@
 import { asWebhookError, notifyError } from './notify.js'
 import { runWithinLease } from './run-event.js'
 import { type InboxState, ShutdownSignal, track } from './state.js'
-import type { EventStatus } from './stores/types.js'
+import type { EventStatus } from './store.js'
 
 export interface RetrySummary {
   /** Due events this pass took a lease on. */

@@ -1,4 +1,4 @@
-import type { EventMap, Provider } from '../providers/types.js'
+import type { EventMap, Provider } from './provider.js'
 import type { WebhookError } from './errors.js'
 
 export type Providers = Record<string, Provider<EventMap>>

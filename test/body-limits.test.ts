@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { github } from '../providers/github.js'
-import type { Provider } from '../providers/types.js'
+import type { Provider } from '../src/provider.js'
 import { bodyBudget, reserve } from '../src/body-budget.js'
 import { utf8 } from '../src/bytes.js'
 import { WebhookError } from '../src/errors.js'

@@ -1,4 +1,4 @@
-import type { Provider, SignInput } from '../providers/types.js'
+import type { Provider, SignInput } from '../src/provider.js'
 
 /** A fixed clock: 2026-01-01T00:00:00Z, in ms. */
 export const NOW = 1_767_225_600_000

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { github, razorpay, slack, stripe } from '../providers/index.js'
 import { WebhookError } from '../src/errors.js'
 import { createInbox } from '../src/inbox.js'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 import { NOW, signedDelivery, waitFor } from './helpers.js'
 import { tempStore } from './node-helpers.js'
 

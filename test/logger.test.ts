@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { github } from '../providers/index.js'
 import { createInbox } from '../src/inbox.js'
 import type { Logger } from '../src/logger.js'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 import type { WebhookError } from '../src/errors.js'
 import { signedDelivery } from './helpers.js'
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
-import { type SqliteStore, sqliteStore } from '../src/stores/sqlite.js'
+import { type SqliteStore, sqliteStore } from '../src/stores/sqlite/index.js'
 
 const cleanups: (() => void | Promise<void>)[] = []
 afterEach(async () => {

@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest'
 import { stripe } from '../providers/index.js'
 import { createInbox } from '../src/index.js'
-import { sqliteStore } from '../src/stores/sqlite.js'
+import { sqliteStore } from '../src/stores/sqlite/index.js'
 import { fixture, signedRequest } from '../src/testing/index.js'
 
 it('marks the order paid once, however often Stripe delivers', async () => {

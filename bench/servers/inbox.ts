@@ -1,9 +1,9 @@
 // e–k. webhook-inbox on Node over a SQLite file (or Postgres, with PG_URL), the default (deadline) mode, one no-op handler.
 import { github, stripe } from '../../providers/index.js'
 import { createInbox } from '../../src/index.js'
-import { serve } from '../../src/node.js'
+import { serve } from '../../src/node/index.js'
 import { postgresStore } from '../../src/stores/postgres/index.js'
-import { sqliteStore } from '../../src/stores/sqlite.js'
+import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { SECRET } from './listen.js'
 
 const durability = process.env.DURABILITY === 'full' ? 'full' : 'process'

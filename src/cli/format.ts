@@ -1,4 +1,4 @@
-import type { EventSummary } from '../stores/types.js'
+import type { EventSummary } from '../store.js'
 
 /** Left-aligned columns, two spaces apart; the last column is not padded. */
 export function table(header: string[], rows: string[][]): string {

@@ -1,6 +1,6 @@
 import { purgeIdempotencyKeys } from '../idempotency/purge.js'
-import { KEY_STATUSES } from '../stores/statuses.js'
-import type { KeyStatus } from '../stores/types.js'
+import { KEY_STATUSES } from '../statuses.js'
+import type { KeyStatus } from '../store.js'
 import { FailedError, type Io, openStore, parse, UsageError } from './context.js'
 import { table, time } from './format.js'
 

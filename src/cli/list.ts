@@ -1,5 +1,5 @@
-import { EVENT_STATUSES } from '../stores/schema.js'
-import type { EventStatus } from '../stores/types.js'
+import { EVENT_STATUSES } from '../statuses.js'
+import type { EventStatus } from '../store.js'
 import { duration, FailedError, type Io, openStore, parse, UsageError } from './context.js'
 import { details, eventRows } from './format.js'
 

@@ -1,4 +1,4 @@
-import type { EventKey, EventSummary, Store } from '../stores/types.js'
+import type { EventKey, EventSummary, Store } from '../store.js'
 import { bar } from './format.js'
 import type { Io } from './context.js'
 

@@ -1,4 +1,4 @@
-import type { KeyStore } from '../stores/types.js'
+import type { KeyStore } from '../store.js'
 
 export interface IdempotencyOptions<Input> {
   /** The store an inbox uses: `sqliteStore()`, `d1Store()`; the keys live in its `idempotency_keys` table. */

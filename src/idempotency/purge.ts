@@ -1,4 +1,4 @@
-import type { IdempotencyKeys, KeyStore } from '../stores/types.js'
+import type { IdempotencyKeys, KeyStore } from '../store.js'
 
 const BATCH = 100
 const MAX_BATCHES = 10_000

@@ -1,5 +1,5 @@
 import { utf8 } from '../bytes.js'
-import type { StoredResponse } from '../stores/types.js'
+import type { StoredResponse } from '../store.js'
 import type { Copy } from './copy-body.js'
 import { problemParts } from './problem.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { Provider, SignInput } from '../../providers/types.js'
+import type { Provider, SignInput } from '../provider.js'
 import { createInbox } from '../inbox.js'
-import type { Store } from '../stores/types.js'
+import type { Store } from '../store.js'
 
 /** How the provider conformance suite drives one adapter: yours, or a built-in one. */
 export interface ProviderCase {

@@ -1,5 +1,5 @@
 import { BUILT_IN_PROVIDERS } from '../../providers/registry.js'
-import type { SignInput } from '../../providers/types.js'
+import type { SignInput } from '../provider.js'
 import { fixtureTypes, type ProviderName, requireProviderName } from './fixture.js'
 
 export interface SignedRequestOptions {

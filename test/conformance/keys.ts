@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { IdempotencyKeys, KeyRequest, StoredResponse } from '../../src/stores/types.js'
+import type { IdempotencyKeys, KeyRequest, StoredResponse } from '../../src/store.js'
 import { NOW } from '../helpers.js'
 
 export interface KeysCase {

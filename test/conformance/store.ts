@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { NewEvent, Store } from '../../src/stores/types.js'
+import type { NewEvent, Store } from '../../src/store.js'
 import { NOW } from '../helpers.js'
 
 export interface StoreCase {

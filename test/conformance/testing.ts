@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BUILT_IN_PROVIDERS, createProviders } from '../../providers/registry.js'
 import { createInbox } from '../../src/inbox.js'
-import type { Store } from '../../src/stores/types.js'
+import type { Store } from '../../src/store.js'
 import { DEVELOPMENT_SECRETS, fixture, fixtureNames, type ProviderName, signedRequest } from '../../src/testing/index.js'
 
 const SECRET = 'testing-toolkit-secret'

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { github, stripe } from '../../providers/index.js'
 import { dashboard, type DashboardOptions } from '../../src/dashboard/index.js'
 import { createInbox } from '../../src/inbox.js'
-import type { Store } from '../../src/stores/types.js'
+import type { Store } from '../../src/store.js'
 
 export const CREDENTIALS = { username: 'ops', password: 'correct horse battery staple' }
 export const basic = (user = CREDENTIALS.username, pass = CREDENTIALS.password) => ({ authorization: `Basic ${btoa(`${user}:${pass}`)}` })

@@ -1,4 +1,4 @@
-import type { NewEvent, Store } from '../../src/stores/types.js'
+import type { NewEvent, Store } from '../../src/store.js'
 
 /** Signature header values seeded into the store: none may appear in any page. */
 export const SIGNATURES = {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Io } from '../../src/cli/context.js'
 import { run } from '../../src/cli/run.js'
-import { createSqlStore } from '../../src/stores/sql-store.js'
+import { createSqlStore } from '../../src/stores/sqlite-core/events.js'
 
 function io(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = []

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { github, razorpay, slack, stripe } from '../../providers/index.js'
-import type { Provider, SignInput } from '../../providers/types.js'
+import type { Provider, SignInput } from '../../src/provider.js'
 import { waitFor } from '../helpers.js'
 
 // The README's main job, as a new user runs it: the example server on a real port

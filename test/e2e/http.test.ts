@@ -4,7 +4,7 @@ import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { github, stripe } from '../../providers/index.js'
 import { createInbox } from '../../src/inbox.js'
-import type { Store } from '../../src/stores/types.js'
+import type { Store } from '../../src/store.js'
 import { waitFor } from '../helpers.js'
 import { openTempStore } from '../node-helpers.js'
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest'
 import { github, gitlab, linear, paddle, razorpay, shopify, slack, standardWebhooks, stripe } from '../../providers/index.js'
-import type { Provider, SignInput } from '../../providers/types.js'
+import type { Provider, SignInput } from '../../src/provider.js'
 import { createInbox } from '../../src/inbox.js'
 import { NOW } from '../helpers.js'
 import { tempStore } from '../node-helpers.js'

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { stripe } from '../../providers/stripe.js'
 import { createInbox } from '../../src/inbox.js'
-import { sqliteStore } from '../../src/stores/sqlite.js'
+import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { NOW, signedDelivery } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 

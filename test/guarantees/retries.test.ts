@@ -3,7 +3,7 @@ import { github, stripe } from '../../providers/index.js'
 import type { WebhookError } from '../../src/errors.js'
 import { createInbox } from '../../src/inbox.js'
 import type { InboxEvent } from '../../src/types.js'
-import { sqliteStore } from '../../src/stores/sqlite.js'
+import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { NOW, signedDelivery, waitFor } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 

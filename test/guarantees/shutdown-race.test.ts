@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { github } from '../../providers/index.js'
 import { createInbox } from '../../src/inbox.js'
-import { sqliteStore } from '../../src/stores/sqlite.js'
-import type { Store } from '../../src/stores/types.js'
+import { sqliteStore } from '../../src/stores/sqlite/index.js'
+import type { Store } from '../../src/store.js'
 import { signedDelivery, waitFor } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 

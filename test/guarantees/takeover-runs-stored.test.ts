@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { github, razorpay, shopify } from '../../providers/index.js'
 import { createInbox } from '../../src/inbox.js'
-import type { Store } from '../../src/stores/types.js'
+import type { Store } from '../../src/store.js'
 import { fixture, type FixtureName, signedRequest } from '../../src/testing/index.js'
 import type { InboxEvent, InboxMode } from '../../src/types.js'
 import { NOW } from '../helpers.js'

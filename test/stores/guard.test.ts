@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { github } from '../../providers/index.js'
 import type { WebhookError } from '../../src/errors.js'
 import { createInbox } from '../../src/inbox.js'
-import { sqliteStore } from '../../src/stores/sqlite.js'
+import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { signedDelivery } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 

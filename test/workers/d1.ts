@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test'
-import { d1Store } from '../../src/stores/d1.js'
+import { d1Store } from '../../src/stores/d1/index.js'
 
 /** The D1 store over an emptied table, so each case arranges its own rows. */
 export async function freshD1Store() {

@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import type { ActivityBucket, EventStatus } from '../../stores/types.js'
+import type { ActivityBucket, EventStatus } from '../../store.js'
 import type { Html } from './layout.js'
 
 const COLORS: Record<EventStatus, string> = {

@@ -1,5 +1,5 @@
 import { html } from 'hono/html'
-import type { StoredEvent } from '../../stores/types.js'
+import type { StoredEvent } from '../../store.js'
 import { prettyBody, redactHeaders } from '../redact.js'
 import { actionForm, eventPath, type Html, layout, type PageContext, statusClass, time } from './layout.js'
 

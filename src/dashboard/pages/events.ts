@@ -1,7 +1,7 @@
 import { html } from 'hono/html'
 import type { InboxStats } from '../../inbox.js'
-import { EVENT_STATUSES } from '../../stores/schema.js'
-import type { ActivityBucket, EventStatus, EventSummary, ListFilter } from '../../stores/types.js'
+import { EVENT_STATUSES } from '../../statuses.js'
+import type { ActivityBucket, EventStatus, EventSummary, ListFilter } from '../../store.js'
 import { activityChart } from './chart.js'
 import { actionForm, eventPath, type Html, layout, type PageContext, statusClass, time } from './layout.js'
 

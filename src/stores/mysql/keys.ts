@@ -1,8 +1,8 @@
 import { and, lte } from 'drizzle-orm'
 import type { MySql2Database } from 'drizzle-orm/mysql2'
 import type { ResultSetHeader } from 'mysql2'
-import { createKeys, keyLifecycle, type KeyStatements } from '../key-lifecycle.js'
-import type { IdempotencyKeys } from '../types.js'
+import { createKeys, keyLifecycle, type KeyStatements } from '../sql/keys.js'
+import type { IdempotencyKeys } from '../../store.js'
 import { isDuplicate } from './connection.js'
 import { afterReady } from './ready.js'
 import { idempotencyKeys as k } from './schema.js'
@@ -11,7 +11,7 @@ import { idempotencyKeys as k } from './schema.js'
 const changed = async (result: Promise<[ResultSetHeader, unknown]>) => Array.from({ length: (await result)[0].affectedRows }, () => ({}))
 
 /**
- * The idempotency keys on MySQL/MariaDB: key-lifecycle.ts's conditions and sets, as on
+ * The idempotency keys on MySQL/MariaDB: sql/keys.ts's conditions and sets, as on
  * the other stores. Without RETURNING (or a WHERE on ON DUPLICATE KEY UPDATE), begin() is
  * an INSERT, and on a duplicate key one UPDATE … WHERE expires_at <= now that takes an
  * expired key over; each statement is atomic, so of concurrent requests on any number of
@@ -41,7 +41,7 @@ export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): Idemp
     release: (params) => changed(prepared.release.execute(params)),
     get: (params) => prepared.get.execute(params),
     list: (filter) => db.select(SUMMARY).from(k).where(listed(filter)).orderBy(...NEWEST_FIRST).limit(filter.limit),
-    // DELETE … LIMIT: MySQL allows no LIMIT in an IN subquery, so not key-lifecycle.ts's expired().
+    // DELETE … LIMIT: MySQL allows no LIMIT in an IN subquery, so not sql/keys.ts's expired().
     purge: (now, limit) => changed(db.delete(k).where(lte(k.expiresAt, now)).orderBy(k.expiresAt).limit(limit).execute()),
   }
   return createKeys(afterReady(statements, ready))

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, customType, index, int, mysqlTable, primaryKey, unique, varbinary, varchar } from 'drizzle-orm/mysql-core'
-import { EVENT_STATUSES, KEY_STATUSES } from '../statuses.js'
+import { EVENT_STATUSES, KEY_STATUSES } from '../../statuses.js'
 
 /**
  * Text in utf8mb4 whatever the database's default (MariaDB's is latin1, which cannot
@@ -20,7 +20,7 @@ const millis = (name: string) => bigint(name, { mode: 'number' })
 const key = (name: string, length: number) => varbinary(name, { length })
 
 /**
- * The MySQL/MariaDB dialect's tables, column for column the SQLite ones (see ../schema.ts
+ * The MySQL/MariaDB dialect's tables, column for column the SQLite ones (see ../sqlite-core/schema.ts
  * for what each column means); times are Unix milliseconds in bigint columns, read back as
  * JS numbers. Event ids are up to 512 bytes, providers, scopes and idempotency keys 255.
  *
@@ -71,7 +71,7 @@ export const webhookEvents = mysqlTable(
   ],
 )
 
-/** A body's second and later parts, as ../schema.ts's: written before their row, never changed. */
+/** A body's second and later parts, as ../sqlite-core/schema.ts's: written before their row, never changed. */
 export const webhookEventParts = mysqlTable(
   'webhook_event_parts',
   {
@@ -83,7 +83,7 @@ export const webhookEventParts = mysqlTable(
   (t) => [primaryKey({ columns: [t.digest, t.part] })],
 )
 
-/** The Idempotency-Key table, as ../schema.ts's (the response body as base64 text). */
+/** The Idempotency-Key table, as ../sqlite-core/schema.ts's (the response body as base64 text). */
 export const idempotencyKeys = mysqlTable(
   'idempotency_keys',
   {

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, not, notExists, sql } from 'drizzle-orm'
 import type { MySql2Database } from 'drizzle-orm/mysql2'
 import type { ResultSetHeader } from 'mysql2'
-import { lifecycle } from '../lifecycle.js'
-import type { EventKey, EventStatus, ListFilter } from '../types.js'
+import { lifecycle } from '../sql/lifecycle.js'
+import type { EventKey, EventStatus, ListFilter } from '../../store.js'
 import { isDuplicate, retryTransient } from './connection.js'
 import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
 
@@ -25,7 +25,7 @@ const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
 const affected = async (result: Promise<[ResultSetHeader, unknown]>) => (await result)[0].affectedRows
 
 /**
- * The MySQL/MariaDB dialect's statements over lifecycle.ts's conditions and sets.
+ * The MySQL/MariaDB dialect's statements over sql/lifecycle.ts's conditions and sets.
  *
  * MySQL has no RETURNING and MariaDB none on UPDATE, so: a fenced transition (complete,
  * fail, release, replay, revive) is one conditional UPDATE judged by its row count; a

@@ -1,10 +1,10 @@
 import type { drizzle } from 'drizzle-orm/node-postgres'
-import { createKeys, keyLifecycle, type KeyStatements } from '../key-lifecycle.js'
-import type { IdempotencyKeys } from '../types.js'
+import { createKeys, keyLifecycle, type KeyStatements } from '../sql/keys.js'
+import type { IdempotencyKeys } from '../../store.js'
 import type { pgTables } from './schema.js'
 
 /**
- * The idempotency keys on Postgres: key-lifecycle.ts's statements, as on SQLite and D1;
+ * The idempotency keys on Postgres: sql/keys.ts's statements, as on SQLite and D1;
  * begin() is one INSERT … ON CONFLICT (scope, key) DO UPDATE … WHERE expires_at <= now OR
  * (locked_until <= now AND fingerprint = $fingerprint) RETURNING, so of concurrent requests on any number of instances exactly one takes a
  * key. Every call first awaits `ready` (connected, migrated).

@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import type { Pool } from 'pg'
-import { migrationsFolder } from '../migrations-folder.js'
+import { migrationsFolder } from '../sql/migrations-folder.js'
 
 const MIGRATIONS = migrationsFolder('drizzle-pg')
 

@@ -1,9 +1,9 @@
 import { bigint, bigserial, boolean, index, integer, pgSchema, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core'
-import { EVENT_STATUSES, KEY_STATUSES } from '../statuses.js'
+import { EVENT_STATUSES, KEY_STATUSES } from '../../statuses.js'
 
 /**
  * The pg dialect's webhook_events and idempotency_keys, column for column the SQLite
- * tables (see ../schema.ts for what each column means), in the Postgres schema `schema`. Times
+ * tables (see ../sqlite-core/schema.ts for what each column means), in the Postgres schema `schema`. Times
  * are Unix milliseconds in bigint columns, read back as JS numbers.
  *
  * There is no webhook_event_parts table: parts exist because a D1 value holds about
@@ -41,15 +41,15 @@ export function pgTables(schema: string) {
       unique('webhook_events_provider_event_id').on(t.provider, t.eventId),
       unique('webhook_events_digest_provider').on(t.digest, t.provider),
       index('webhook_events_status_next_attempt').on(t.status, t.nextAttemptAt),
-      // The dashboard's list, filters, chart and counts, as on SQLite (../schema.ts); the
+      // The dashboard's list, filters, chart and counts, as on SQLite (../sqlite-core/schema.ts); the
       // keyset's tie-breaker is the id, added last since Postgres does not append it.
       index('webhook_events_received_at_status').on(t.receivedAt, t.status, t.id),
       index('webhook_events_status_received_at').on(t.status, t.receivedAt, t.id),
       index('webhook_events_provider_status_received_at').on(t.provider, t.status, t.receivedAt, t.id),
     ],
   )
-  // The Idempotency-Key table, as ../schema.ts's: the response body is base64 text there
-  // and here, so one record mapping (../key-lifecycle.ts) serves every store. As for
+  // The Idempotency-Key table, as ../sqlite-core/schema.ts's: the response body is base64 text there
+  // and here, so one record mapping (../sql/keys.ts) serves every store. As for
   // events, no parts table: a text value holds the largest response whole.
   const idempotencyKeys = table(
     'idempotency_keys',

@@ -1,6 +1,6 @@
 import { and, desc, eq, lte, or, sql, type Column, type SQL, type Table } from 'drizzle-orm'
-import { fromBase64, toBase64 } from '../bytes.js'
-import type { BeginResult, IdempotencyKeys, KeyRecord, KeyStatus, KeySummary } from './types.js'
+import { fromBase64, toBase64 } from '../../bytes.js'
+import type { BeginResult, IdempotencyKeys, KeyRecord, KeyStatus, KeySummary } from '../../store.js'
 import { v } from './lifecycle.js'
 
 /** The columns of idempotency_keys; the SQLite and the pg table both have them. */
@@ -67,7 +67,7 @@ export function keyLifecycle<T extends KeyColumns & Table>(k: T) {
       set: { ...RUNNING, responseStatus: null, responseHeaders: null, responseBody: null },
       setWhere: or(lte(k.expiresAt, p('now')), and(eq(k.status, 'running'), lte(k.lockedUntil, p('now')), eq(k.fingerprint, p('fingerprint')))),
     },
-    // The token stays: a response stored in parts is found by it (sql-keys.ts).
+    // The token stays: a response stored in parts is found by it (sqlite-core/keys.ts).
     FINISHED: {
       status: 'completed',
       lockedUntil: null,
@@ -141,7 +141,7 @@ export interface KeyStatements {
   purge(now: number, limit: number): Promise<unknown[]>
 }
 
-/** The idempotency keys over one dialect's statements: SQLite and D1 (sql-keys.ts), Postgres (postgres/keys.ts). */
+/** The idempotency keys over one dialect's statements: SQLite and D1 (sqlite-core/keys.ts), Postgres (postgres/keys.ts). */
 export function createKeys(statements: KeyStatements): IdempotencyKeys {
   const get = async (id: { scope: string; key: string }) => {
     const [row] = await statements.get({ scope: id.scope, key: id.key })

@@ -1,8 +1,8 @@
 import { getRequestListener } from '@hono/node-server'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Inbox } from './inbox.js'
-import { markBodyParsed } from './parsed-body.js'
-import type { Providers } from './types.js'
+import type { Inbox } from '../inbox.js'
+import { markBodyParsed } from '../parsed-body.js'
+import type { Providers } from '../types.js'
 
 /** A `(req, res)` handler for Express, Connect, Fastify's `reply.raw`, or `node:http` itself. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>

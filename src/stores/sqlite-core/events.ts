@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, not, notExists, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
-import { isPromise, PART_LENGTH, splitBody } from './body-parts.js'
-import { lifecycle, toStored } from './lifecycle.js'
-import { sha256Hex } from '../digest.js'
+import { isPromise, PART_LENGTH, splitBody } from '../sql/body-parts.js'
+import { lifecycle, toStored } from '../sql/lifecycle.js'
+import { sha256Hex } from '../../digest.js'
 import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
-import type { ClaimResult, EventKey, ListFilter, NewEvent, Store, StoredEvent } from './types.js'
+import type { ClaimResult, EventKey, ListFilter, NewEvent, Store, StoredEvent } from '../../store.js'
 
 // Shared by the better-sqlite3 (sync) and D1 (async) drivers: drizzle queries are
 // awaitable on both, so the statements are written once. Every query is run with an

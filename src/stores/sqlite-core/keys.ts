@@ -1,12 +1,12 @@
 import { and, asc, eq, notExists, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
-import { isPromise, PART_LENGTH, splitBody } from './body-parts.js'
-import { createKeys, keyLifecycle, type KeyRow, type KeyStatements } from './key-lifecycle.js'
+import { isPromise, PART_LENGTH, splitBody } from '../sql/body-parts.js'
+import { createKeys, keyLifecycle, type KeyRow, type KeyStatements } from '../sql/keys.js'
 import { idempotencyKeyParts as parts, idempotencyKeys as k } from './schema.js'
-import type { IdempotencyKeys } from './types.js'
+import type { IdempotencyKeys } from '../../store.js'
 
-// Shared by better-sqlite3 and D1, like sql-store.ts; the transitions themselves are
-// key-lifecycle.ts's, shared with Postgres (postgres/keys.ts). Each is one statement:
+// Shared by better-sqlite3 and D1, like events.ts; the transitions themselves are
+// sql/keys.ts's, shared with Postgres (postgres/keys.ts). Each is one statement:
 //
 //   begin:   INSERT INTO idempotency_keys (…) VALUES (…, 'running', $token, $now + $ttl, $now + $lockMs, …)
 //            ON CONFLICT (scope, key) DO UPDATE SET … status = 'running', lock_token = excluded.lock_token,
@@ -20,7 +20,7 @@ import type { IdempotencyKeys } from './types.js'
 //              AND expires_at <= $now RETURNING key
 //
 // and beginDecision() on the row it reads when the insert returned nothing. A response
-// body over one D1 value is stored as webhook events' bodies are (body-parts.ts): the
+// body over one D1 value is stored as webhook events' bodies are (sql/body-parts.ts): the
 // parts first, under the run's token, then the row that points at them.
 type AnySqliteDb = BaseSQLiteDatabase<'sync' | 'async', any>
 

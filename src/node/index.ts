@@ -1,8 +1,8 @@
 import { serve as serveHttp } from '@hono/node-server'
 import type { Server, ServerResponse } from 'node:http'
-import type { Inbox } from './inbox.js'
-import type { WorkerOptions } from './sweeper.js'
-import type { Providers } from './types.js'
+import type { Inbox } from '../inbox.js'
+import type { WorkerOptions } from '../sweeper.js'
+import type { Providers } from '../types.js'
 
 export interface ServeOptions {
   /** The app to serve; by default the inbox alone (every path's last segment names the provider). */
@@ -123,4 +123,4 @@ export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker
   return { port, close }
 }
 
-export { type NodeHandler, toNodeHandler } from './node-handler.js'
+export { type NodeHandler, toNodeHandler } from './handler.js'

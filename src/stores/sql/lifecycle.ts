@@ -1,4 +1,4 @@
-import type { ListFilter, StoredEvent } from './types.js'
+import type { ListFilter, StoredEvent } from '../../store.js'
 import { and, eq, gt, gte, inArray, lt, lte, or, sql, type Column, type Placeholder, type SQL } from 'drizzle-orm'
 
 /** The columns the row lifecycle reads and writes; the SQLite and the pg table both have them. */

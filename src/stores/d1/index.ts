@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/d1'
-import { createSqlKeys } from './sql-keys.js'
-import { createSqlStore } from './sql-store.js'
-import type { KeyStore, Store } from './types.js'
+import { createSqlKeys } from '../sqlite-core/keys.js'
+import { createSqlStore } from '../sqlite-core/events.js'
+import type { KeyStore, Store } from '../../store.js'
 
 /**
  * The Cloudflare D1 binding (`env.DB`): the part of `D1Database` the store uses. Written

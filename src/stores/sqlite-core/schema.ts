@@ -1,8 +1,7 @@
 import { index, integer, primaryKey, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core'
 
-import { EVENT_STATUSES, KEY_STATUSES } from './statuses.js'
+import { EVENT_STATUSES, KEY_STATUSES } from '../../statuses.js'
 
-export { EVENT_STATUSES }
 
 /**
  * One row per (provider, event_id): the dedupe table and the durable record

@@ -1,5 +1,5 @@
-import { WebhookError } from '../errors.js'
-import type { Store } from './types.js'
+import { WebhookError } from './errors.js'
+import type { Store } from './store.js'
 
 /**
  * The driver's own error, stripped of what query wrappers add: drizzle's

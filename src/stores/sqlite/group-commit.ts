@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { ClaimResult, EventKey, IdempotencyKeys, Store } from './types.js'
+import type { ClaimResult, EventKey, IdempotencyKeys, Store } from '../../store.js'
 
 interface Pending {
   run: () => Promise<unknown>

@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import { assertMigrated, migrateSqlite } from './migrate-sqlite.js'
-import { migrationsFolder } from './migrations-folder.js'
-import { type Checkpointer, checkpointer } from './sqlite-checkpointer.js'
+import { assertMigrated, migrateSqlite } from './migrate.js'
+import { migrationsFolder } from '../sql/migrations-folder.js'
+import { type Checkpointer, checkpointer } from './checkpointer.js'
 import { createBatch, groupCommit, groupCommitKeys } from './group-commit.js'
-import { createSqlKeys } from './sql-keys.js'
-import { createSqlStore } from './sql-store.js'
-import type { KeyStore, Store } from './types.js'
+import { createSqlKeys } from '../sqlite-core/keys.js'
+import { createSqlStore } from '../sqlite-core/events.js'
+import type { KeyStore, Store } from '../../store.js'
 
 export interface SqliteStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
