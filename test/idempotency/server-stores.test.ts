@@ -1,12 +1,12 @@
 import { Hono } from 'hono'
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { idempotency } from '../../src/idempotency/index.js'
-import { PG_URL, sameSchemaStore, tempPostgresStore } from '../postgres-helpers.js'
+import { describeEachServer } from '../server-stores.js'
 
-describe.skipIf(!PG_URL)('idempotency() middleware on Postgres', () => {
+describeEachServer('idempotency() middleware on a server store', (dialect) => {
   it('runs the handler once for 20 concurrent identical requests with one key over two instances; the rest get 409 or the replay', async () => {
-    const { store: first, schema } = tempPostgresStore()
-    const second = sameSchemaStore(schema)
+    const place = await dialect.fresh('idem')
+    const [first, second] = [place.open(), place.open()]
     await Promise.all([first.ready(), second.ready()])
     let runs = 0
     const instances = [first, second].map((store) => {
@@ -18,7 +18,7 @@ describe.skipIf(!PG_URL)('idempotency() middleware on Postgres', () => {
       return app
     })
     const post = (i: number) =>
-      instances[i % 2]!.request('/orders', { method: 'POST', body: '{"item":"book"}', headers: { 'idempotency-key': 'pg-race' } })
+      instances[i % 2]!.request('/orders', { method: 'POST', body: '{"item":"book"}', headers: { 'idempotency-key': 'race' } })
 
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i)))
     expect(runs).toBe(1)
@@ -31,11 +31,11 @@ describe.skipIf(!PG_URL)('idempotency() middleware on Postgres', () => {
     const later = await post(1)
     expect([later.status, later.headers.get('idempotent-replayed'), await later.json()]).toEqual([201, 'true', { id: 'ord_1' }])
     expect(runs).toBe(1)
-    expect(await first.keys.get({ scope: '', key: 'pg-race' })).toMatchObject({ status: 'completed', responseStatus: 201 })
+    expect(await first.keys.get({ scope: '', key: 'race' })).toMatchObject({ status: 'completed', responseStatus: 201 })
   })
 
   it('replays a 1.7 MB answer byte for byte and runs the handler once', async () => {
-    const { store } = tempPostgresStore()
+    const store = (await dialect.fresh('idem_big')).open()
     const big = Uint8Array.from({ length: 1_700_000 }, (_, i) => (i * 7919) % 256)
     let runs = 0
     const app = new Hono()
@@ -43,7 +43,7 @@ describe.skipIf(!PG_URL)('idempotency() middleware on Postgres', () => {
       runs++
       return new Response(big, { status: 201, headers: { 'content-type': 'application/octet-stream' } })
     })
-    const post = () => app.request('/reports', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'pg-big' } })
+    const post = () => app.request('/reports', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'big' } })
     // Buffer.equals, not toEqual: a deep compare of 1.7 million elements takes a minute.
     expect(Buffer.from(await (await post()).arrayBuffer()).equals(big)).toBe(true)
     const replay = await post()
