@@ -34,6 +34,8 @@ export interface ServerDialect {
   title: string
   /** Postgres wakes sweepers with NOTIFY; MySQL has none, so its sweepers find work by polling. */
   notifies: boolean
+  /** A store on `url`'s own default place, closed after the test: for a URL no test server answers. */
+  storeAt(url: string): ServerStore
   /** An empty place of its own on the server at `serverUrl` (the shared one by default). */
   fresh(tag: string, serverUrl?: string): Promise<Place>
   /** Starts a server of the test's own (stopped and removed after the test), to stop and start under load. */
@@ -73,6 +75,7 @@ const postgres: ServerDialect = {
   url: PG_URL,
   title: title('Postgres', PG_URL, 'WEBHOOK_INBOX_TEST_PG_URL', '.ci/postgres.sh'),
   notifies: true,
+  storeAt: (url) => closeAfterTest(postgresStore({ connectionString: url })),
   async fresh(tag, serverUrl = PG_URL) {
     const schema = freshSchema(tag)
     dropAfterTest(schema, serverUrl)
@@ -91,6 +94,7 @@ const mysql: ServerDialect = {
   url: MYSQL_URL,
   title: title('MySQL', MYSQL_URL, 'WEBHOOK_INBOX_TEST_MYSQL_URL', '.ci/mariadb.sh'),
   notifies: false,
+  storeAt: (url) => closeAfterTest(mysqlStore({ uri: url })),
   async fresh(tag, serverUrl = MYSQL_URL) {
     const { url } = await createDatabase(tag, serverUrl)
     return {
