@@ -39,8 +39,8 @@ describe.skipIf(!MYSQL_URL)('webhook-inbox CLI over MySQL', () => {
     expect(await run(['show', 'github', 'gh-my-cli', '--db', url, '--json'], shown)).toBe(0)
     expect(JSON.parse(shown.stdout.join('\n'))).toMatchObject({ eventId: 'gh-my-cli', body })
     // No NOTIFY on MySQL: the server's sweeper finds the replay by polling.
-    const worker = inbox.startWorker({ intervalMs: 100 })
-    onCleanup(() => worker.stop())
+    const sweeper = inbox.startSweeper({ intervalMs: 100 })
+    onCleanup(() => sweeper.stop())
     expect(await run(['replay', 'github', 'gh-my-cli', '--db', url, '--wait', '10s'], io({ GITHUB_WEBHOOK_SECRET: secret }))).toBe(0)
     expect(runs).toBe(2)
     expect(await run(['retry', '--dead', '--db', url, '--wait', '10s'], io())).toBe(0)

@@ -54,8 +54,8 @@ describe.skipIf(!PG_URL)('webhook-inbox CLI over Postgres', () => {
     expect(await run(['show', 'github', 'gh-pg-cli', '--db', PG_URL, '--schema', schema, '--json'], shown)).toBe(0)
     expect(JSON.parse(shown.stdout.join('\n'))).toMatchObject({ eventId: 'gh-pg-cli', body })
     // The server's sweeper polls once a minute: the replay's NOTIFY is what wakes it in time.
-    const worker = inbox.startWorker({ intervalMs: 60_000 })
-    onCleanup(() => worker.stop())
+    const sweeper = inbox.startSweeper({ intervalMs: 60_000 })
+    onCleanup(() => sweeper.stop())
     const replayed = io({ GITHUB_WEBHOOK_SECRET: secret })
     expect(await run(['replay', 'github', 'gh-pg-cli', '--db', PG_URL, '--schema', schema, '--wait', '10s'], replayed)).toBe(0)
     expect(runs).toBe(2)
