@@ -77,7 +77,8 @@ export type ReplayResult =
   /** Not stored; or a run holds it now; or a sweeper (this process's or another's) took the replay first. */
   | { status: 'missing' | 'running' | 'taken' }
 
-type PayloadOf<P extends Providers, K extends keyof P, T> = T extends keyof EventsOf<P[K]> ? EventsOf<P[K]>[T] : never
+/** The payload type of event `T` of provider instance `K`: what `inbox.on(K, T, handler)` hands its handler. */
+export type PayloadOf<P extends Providers, K extends keyof P, T> = T extends keyof EventsOf<P[K]> ? EventsOf<P[K]>[T] : never
 
 /** What a Worker's `fetch` receives as its third argument; only `waitUntil` is used. */
 export interface ExecutionContextLike {
