@@ -2,5 +2,5 @@
 import { inbox } from './inbox.js'
 
 const server = Bun.serve({ port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1', fetch: (request) => inbox.fetch(request) })
-inbox.startWorker() // retries and deadline-mode runs
+inbox.startSweeper() // retries and deadline-mode runs
 console.log(`bun listening on ${server.url}webhooks/:provider`)

@@ -2,4 +2,4 @@
 import { inbox } from './inbox.js'
 
 Deno.serve({ port: Number(Deno.env.get('PORT') ?? 3000), hostname: '127.0.0.1' }, (request) => inbox.fetch(request))
-inbox.startWorker() // retries and deadline-mode runs
+inbox.startSweeper() // retries and deadline-mode runs

@@ -29,7 +29,7 @@ inbox.onError((error) => console.error(`${error.status} ${error.code}: ${error.m
  * (or give their events back) before exiting.
  */
 export function runSweeperUntilSignal(closeServer: () => Promise<void>) {
-  const sweeper = inbox.startWorker()
+  const sweeper = inbox.startSweeper()
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, async () => {
       sweeper.stop()

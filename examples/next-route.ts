@@ -8,5 +8,5 @@ export const POST = (request: Request) => inbox.fetch(request)
 
 // The sweeper (retries, deadline-mode runs) belongs in instrumentation.ts:
 //   export async function register() {
-//     if (process.env.NEXT_RUNTIME === 'nodejs') (await import('./inbox.js')).inbox.startWorker()
+//     if (process.env.NEXT_RUNTIME === 'nodejs') (await import('./inbox.js')).inbox.startSweeper()
 //   }

@@ -72,7 +72,7 @@ app.get('/', (c) => c.text(`webhook-inbox example: POST signed webhooks to /webh
 app.route('/webhooks', inbox.routes())
 app.route('/inbox', dashboard(inbox, { auth: dashboardAuth }))
 
-// Serves on 127.0.0.1, runs the retry sweeper in this process, and on SIGTERM/SIGINT
+// Serves on 127.0.0.1, runs the sweeper in this process, and on SIGTERM/SIGINT
 // lets running handlers finish (or gives their events back) before it exits.
 const served = await serve(inbox, { fetch: app.fetch, port: examplePort() }).catch((error: Error) => {
   console.error(`${error.message} (e.g. PORT=3001 npm start)`)

@@ -3,7 +3,15 @@ export { gitlab, type GitLabEvents, type GitLabOptions, type GitLabWebhook } fro
 export { linear, type LinearEvents, type LinearOptions, type LinearWebhook } from './linear.js'
 export { paddle, type PaddleEvents, type PaddleOptions, type PaddleWebhook } from './paddle.js'
 export { razorpay, type RazorpayEvents, type RazorpayOptions, type RazorpayWebhook } from './razorpay.js'
-export { BUILT_IN_PROVIDERS, createProviders, isBuiltInProvider, type BuiltInProviderName, type BuiltInProviders, type ProviderEntry } from './registry.js'
+export {
+  BUILT_IN_PROVIDERS,
+  createProviders,
+  isBuiltInProvider,
+  type BuiltInProviderName,
+  type BuiltInProviders,
+  type EncodeOptions,
+  type ProviderEntry,
+} from './registry.js'
 export { shopify, type ShopifyEvents, type ShopifyOptions, type ShopifyWebhook } from './shopify.js'
 export {
   slack,

@@ -14,17 +14,17 @@ import { createMetrics, type MetricsSnapshot } from './metrics.js'
 import { EVENT_STATUSES } from './statuses.js'
 import type { ActivityBucket, EventKey, EventStatus, EventSummary, ListFilter, Store, StoredEvent } from './store.js'
 import {
+  DEFAULT_RETENTION_MS,
   purge,
   type PurgeOptions,
-  retryDue,
-  type RetryOptions,
-  type RetrySummary,
-  DEFAULT_RETENTION_MS,
   shutdown,
-  startWorker,
-  sweepOnce,
-  type Worker,
-  type WorkerOptions,
+  startSweeper,
+  sweep,
+  sweepAndPurge,
+  type Sweeper,
+  type SweeperOptions,
+  type SweepOptions,
+  type SweepSummary,
 } from './sweeper.js'
 import { type DeadLetterHandler, type ErrorHandler, type EventsOf, type Handler, INBOX_MODES, type InboxMode, type Providers } from './types.js'
 
@@ -77,7 +77,8 @@ export type ReplayResult =
   /** Not stored; or a run holds it now; or a sweeper (this process's or another's) took the replay first. */
   | { status: 'missing' | 'running' | 'taken' }
 
-type PayloadOf<P extends Providers, K extends keyof P, T> = T extends keyof EventsOf<P[K]> ? EventsOf<P[K]>[T] : never
+/** The payload type of event `T` of provider instance `K`: what `inbox.on(K, T, handler)` hands its handler. */
+export type PayloadOf<P extends Providers, K extends keyof P, T> = T extends keyof EventsOf<P[K]> ? EventsOf<P[K]>[T] : never
 
 /** What a Worker's `fetch` receives as its third argument; only `waitUntil` is used. */
 export interface ExecutionContextLike {
@@ -104,15 +105,19 @@ export interface Inbox<P extends Providers> {
   fetch(request: Request, env?: unknown, ctx?: ExecutionContextLike): Promise<Response>
   /** A Hono app serving `POST /:provider`, to mount with `app.route('/webhooks', inbox.routes())`. */
   routes(): Hono
-  /** The sweeper, once: runs every due event (failed and due, queued, or abandoned by a dead process). */
-  retryDue(options?: RetryOptions): Promise<RetrySummary>
+  /** One sweep: runs every due event (failed and due, queued, or abandoned by a dead process) once. */
+  sweep(options?: SweepOptions): Promise<SweepSummary>
+  /** @deprecated use sweep() */
+  retryDue(options?: SweepOptions): Promise<SweepSummary>
   /**
    * Workers cron trigger (`export default { fetch: inbox.fetch, scheduled: inbox.scheduled }`):
-   * one sweeper pass and the retention purge, kept alive with `ctx.waitUntil`.
+   * one sweep and the retention purge, kept alive with `ctx.waitUntil`.
    */
   scheduled(controller?: unknown, env?: unknown, ctx?: ExecutionContextLike): Promise<void>
-  /** Runs the sweeper every `intervalMs` in this process, and purges past the retention. */
-  startWorker(options?: WorkerOptions): Worker
+  /** Starts the sweeper in this process: a sweep every `intervalMs`, and a purge past the retention each hour. */
+  startSweeper(options?: SweeperOptions): Sweeper
+  /** @deprecated use startSweeper() */
+  startWorker(options?: SweeperOptions): Sweeper
   /** Stops taking events, waits up to `graceMs` for running handlers, gives back the rest, closes the store. */
   shutdown(options?: { graceMs?: number }): Promise<void>
   /**
@@ -186,11 +191,6 @@ function lastSegment(url: string): string {
   }
 }
 
-/**
- * Creates an inbox: verify → claim in the store → run handlers → mark processed
- * or failed → answer. Every error becomes an answer from the DESIGN table; nothing
- * that fails verification reaches the store or a handler.
- */
 function positiveInteger(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER) {
   const resolved = value ?? fallback
   if (!Number.isInteger(resolved) || resolved < 1 || resolved > max) {
@@ -199,6 +199,11 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return resolved
 }
 
+/**
+ * Creates an inbox: verify → claim in the store → run handlers → mark processed
+ * or failed → answer. Every error becomes an answer from the DESIGN table; nothing
+ * that fails verification reaches the store or a handler.
+ */
 export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbox<P> {
   const settled = rememberSettled(guardStore(options.store))
   const state: InboxState = {
@@ -270,13 +275,15 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
       })
       return app
     },
-    retryDue: (retryOptions) => retryDue(state, retryOptions),
+    sweep: (sweepOptions) => sweep(state, sweepOptions),
+    retryDue: (sweepOptions) => sweep(state, sweepOptions),
     scheduled(_controller, _env, ctx) {
-      const work = sweepOnce(state)
+      const work = sweepAndPurge(state)
       ctx?.waitUntil(work)
       return work
     },
-    startWorker: (workerOptions) => startWorker(state, workerOptions),
+    startSweeper: (sweeperOptions) => startSweeper(state, sweeperOptions),
+    startWorker: (sweeperOptions) => startSweeper(state, sweeperOptions),
     shutdown: (shutdownOptions) => shutdown(state, shutdownOptions),
     replay: (provider, eventId) => requeueAndRun(state, { provider, eventId }, 'replay'),
     retry: (provider, eventId) => requeueAndRun(state, { provider, eventId }, 'revive'),

@@ -170,7 +170,7 @@ async function recordFailure(state: InboxState, event: InboxEvent, attempt: numb
   return { status: dead ? 'dead' : 'failed', error }
 }
 
-/** Takes a due event and runs it within its lease, unless another worker got there first. */
+/** Takes a due event and runs it within its lease, unless a sweeper or another process took it first. */
 export async function runQueued(state: InboxState, key: EventKey): Promise<RunOutcome | Abandoned | undefined> {
   const event = await state.store.take(key, { now: state.now(), leaseMs: state.leaseMs })
   return event && runWithinLease(state, event)

@@ -23,7 +23,7 @@ export interface InboxState {
   maxAttempts: number
   backoff: BackoffOptions | undefined
   now: () => number
-  /** Processed events older than this are purged by the worker and by `scheduled`. */
+  /** Processed events older than this are purged by the sweeper and by `scheduled`. */
   retentionMs: number
   /** The handler runs in progress, stopped by `shutdown()`. */
   runs: Set<{ stop(reason: ShutdownSignal): void }>

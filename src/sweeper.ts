@@ -3,24 +3,25 @@ import { runWithinLease } from './run-event.js'
 import { type InboxState, ShutdownSignal, track } from './state.js'
 import type { EventStatus } from './store.js'
 
-export interface RetrySummary {
-  /** Due events this pass took a lease on. */
+/** What one sweep did. */
+export interface SweepSummary {
+  /** Due events this sweep took a lease on. */
   taken: number
   processed: number
   failed: number
   dead: number
 }
 
-export interface RetryOptions {
-  /** Most events one pass takes. */
+export interface SweepOptions {
+  /** Most events one sweep takes. */
   limit?: number
   /** Events run at once. */
   concurrency?: number
 }
 
-/** The sweeper: runs every due event (waiting, failed and due, or abandoned by a dead process) once. */
-export async function retryDue(state: InboxState, { limit = 100, concurrency = 4 }: RetryOptions = {}): Promise<RetrySummary> {
-  const summary: RetrySummary = { taken: 0, processed: 0, failed: 0, dead: 0 }
+/** One sweep: runs every due event (waiting, failed and due, or abandoned by a dead process) once. */
+export async function sweep(state: InboxState, { limit = 100, concurrency = 4 }: SweepOptions = {}): Promise<SweepSummary> {
+  const summary: SweepSummary = { taken: 0, processed: 0, failed: 0, dead: 0 }
   // Taken `concurrency` at a time, so no lease starts counting down while its event waits for a lane.
   while (summary.taken < limit && !state.stopping) {
     const events = await takeDue(state, Math.min(concurrency, limit - summary.taken))
@@ -30,7 +31,7 @@ export async function retryDue(state: InboxState, { limit = 100, concurrency = 4
     for (const outcome of outcomes) {
       if (outcome.status === 'processed' || outcome.status === 'failed' || outcome.status === 'dead') summary[outcome.status]++
     }
-    // A whole lease has gone by: an abandoned event is due again, and this pass runs each event once.
+    // A whole lease has gone by: an abandoned event is due again, and one sweep runs each event once.
     if (outcomes.some((outcome) => outcome.status === 'abandoned')) break
   }
   return summary
@@ -55,47 +56,48 @@ export function purge(state: InboxState, { olderThan, statuses = ['processed'] }
 /** Processed events are kept 30 days: longer than any provider retries (Stripe: 3 days). */
 export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
 
-export interface WorkerOptions extends RetryOptions {
-  /** Pause between sweeper passes. */
+export interface SweeperOptions extends SweepOptions {
+  /** Pause between sweeps. */
   intervalMs?: number
-  /** Overrides the inbox's `retentionMs` for this worker's hourly purge. */
+  /** Overrides the inbox's `retentionMs` for this sweeper's hourly purge. */
   retentionMs?: number
 }
 
 /**
- * A Workers cron trigger's work: one sweeper pass, then the retention purge. Errors
- * go to onError; the next cron run tries again.
+ * A Workers cron trigger's work (`inbox.scheduled`): one sweep, then the retention
+ * purge. Errors go to onError; the next cron run tries again.
  */
-export async function sweepOnce(state: InboxState): Promise<void> {
+export async function sweepAndPurge(state: InboxState): Promise<void> {
   try {
-    await retryDue(state)
+    await sweep(state)
     if (Number.isFinite(state.retentionMs)) await purge(state, { olderThan: state.retentionMs })
   } catch (error) {
     await notifyError(state, asWebhookError(error))
   }
 }
 
-export interface Worker {
-  /** Stops scheduling passes; a pass in progress finishes (see `inbox.shutdown()`). */
+/** The in-process sweeper `inbox.startSweeper()` started. */
+export interface Sweeper {
+  /** Stops scheduling sweeps; a sweep in progress finishes (see `inbox.shutdown()`). */
   stop(): void
 }
 
 /**
  * The in-process sweeper. Each tick leases due events up to `concurrency` runs in
  * flight and starts them without waiting for them, so a handler that hangs holds one
- * slot (until its lease runs out and it is retried elsewhere), never the whole sweeper.
+ * slot (until its lease runs out and it runs again elsewhere), never the whole sweeper.
  */
-export function startWorker(state: InboxState, options: WorkerOptions = {}): Worker {
+export function startSweeper(state: InboxState, options: SweeperOptions = {}): Sweeper {
   const { intervalMs = 5_000, retentionMs = state.retentionMs, concurrency = 4 } = options
   let stopped = false
   let running = 0
   let lastPurge = Number.NEGATIVE_INFINITY
   let timer: ReturnType<typeof setTimeout> | undefined
-  let passing = false
-  let wokenDuringPass = false
+  let sweeping = false
+  let wokenWhileSweeping = false
   let storeDown = false
 
-  async function pass() {
+  async function sweepFreeSlots() {
     try {
       const room = Math.min(concurrency - running, options.limit ?? concurrency)
       for (const event of room > 0 ? await takeDue(state, room) : []) {
@@ -114,7 +116,7 @@ export function startWorker(state: InboxState, options: WorkerOptions = {}): Wor
       storeDown = false
     } catch (error) {
       const failure = asWebhookError(error)
-      // One report per outage, not one per pass: the first failed pass says it, the rest stay quiet until one succeeds.
+      // One report per outage, not one per sweep: the first failed sweep says it, the rest stay quiet until one succeeds.
       if (failure.code === 'store_unavailable' && storeDown) return
       storeDown = failure.code === 'store_unavailable'
       await notifyError(state, failure)
@@ -123,20 +125,20 @@ export function startWorker(state: InboxState, options: WorkerOptions = {}): Wor
 
   function tick() {
     if (stopped || state.stopping) return
-    passing = true
-    const work = pass()
+    sweeping = true
+    const work = sweepFreeSlots()
     track(state, work)
     void work.then(() => {
-      passing = false
+      sweeping = false
       if (stopped || state.stopping) return
-      timer = setTimeout(tick, wokenDuringPass ? 0 : intervalMs)
-      wokenDuringPass = false
+      timer = setTimeout(tick, wokenWhileSweeping ? 0 : intervalMs)
+      wokenWhileSweeping = false
     })
   }
 
-  // A store that hears of due events from other processes (Postgres NOTIFY) starts a pass at once.
+  // A store that hears of due events from other processes (Postgres NOTIFY) starts a sweep at once.
   const unsubscribe = state.store.onDue?.(() => {
-    if (passing) wokenDuringPass = true
+    if (sweeping) wokenWhileSweeping = true
     else if (!stopped && !state.stopping) {
       clearTimeout(timer)
       timer = setTimeout(tick, 0)

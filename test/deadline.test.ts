@@ -91,7 +91,7 @@ describe("mode: 'deadline' (the default)", () => {
     expect([response.status, response.headers.get('webhook-inbox-status')]).toEqual([202, 'accepted'])
     slow.open()
     await waitFor(async () => (await store.get({ provider: 'github', eventId: 'gh-late' }))?.status === 'failed', 5_000, 'the late run to fail')
-    await waitFor(async () => (await inbox.retryDue()).dead === 1, 5_000, 'the sweeper to dead-letter it')
+    await waitFor(async () => (await inbox.sweep()).dead === 1, 5_000, 'the sweeper to dead-letter it')
     expect(runs).toBe(2)
     expect(dead).toEqual(['gh-late'])
   })

@@ -14,6 +14,6 @@ const inbox = createInbox({
   providers: { github: github({ secret: SECRET }), stripe: stripe({ secret: SECRET }) },
 })
 inbox.onAny(() => {})
-const served = await serve(inbox, { port: 0, worker: false })
+const served = await serve(inbox, { port: 0, sweeper: false })
 console.log(`port ${served.port}`)
 

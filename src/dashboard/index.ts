@@ -28,7 +28,8 @@ export interface DashboardOptions {
 /** What the dashboard uses of an inbox. */
 export type DashboardInbox = Pick<Inbox<Providers>, 'list' | 'get' | 'replay' | 'retry' | 'retryAll' | 'stats' | 'activity' | 'metrics'>
 
-type Env = { Variables: { nonce: string } }
+/** The Hono environment of the dashboard app: each request's CSP nonce. */
+export type DashboardEnv = { Variables: { nonce: string } }
 
 const MINUTE = 60_000
 const CHART_MINUTES = 60
@@ -41,14 +42,14 @@ const CHART_MINUTES = 60
  * @example
  * app.route('/inbox', dashboard(inbox, { auth: { username: 'ops', password: process.env.INBOX_DASHBOARD_PASSWORD! } }))
  */
-export function dashboard(inbox: DashboardInbox, options: DashboardOptions): Hono<Env> {
+export function dashboard(inbox: DashboardInbox, options: DashboardOptions): Hono<DashboardEnv> {
   const auth = checkAuthOption(options?.auth)
   const now = options.now ?? Date.now
   const csrf = createCsrf(auth, options.secret, now)
   const ttlMs = options.statsTtlMs ?? 2_000
   const stats = shortCache(ttlMs, now, () => inbox.stats())
   const activity = shortCache(ttlMs, now, (since: number) => inbox.activity(since, MINUTE))
-  const app = new Hono<Env>()
+  const app = new Hono<DashboardEnv>()
 
   app.use('*', securityHeaders)
   app.use('*', async function requireAuth(c, next) {
@@ -65,7 +66,7 @@ export function dashboard(inbox: DashboardInbox, options: DashboardOptions): Hon
   })
 
   const mountOf = (c: Context) => basePath(c).replace(/\/$/, '')
-  const pageContext = async (c: Context<Env>): Promise<PageContext> => ({ mount: mountOf(c), nonce: c.get('nonce'), csrf: await csrf.token() })
+  const pageContext = async (c: Context<DashboardEnv>): Promise<PageContext> => ({ mount: mountOf(c), nonce: c.get('nonce'), csrf: await csrf.token() })
 
   app.get('/', async (c) => {
     const query = parseEventsQuery(new URL(c.req.url).searchParams)

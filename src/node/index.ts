@@ -1,7 +1,7 @@
 import { serve as serveHttp } from '@hono/node-server'
 import type { Server, ServerResponse } from 'node:http'
 import type { Inbox } from '../inbox.js'
-import type { WorkerOptions } from '../sweeper.js'
+import type { SweeperOptions } from '../sweeper.js'
 import type { Providers } from '../types.js'
 
 export interface ServeOptions {
@@ -9,8 +9,10 @@ export interface ServeOptions {
   fetch?: (request: Request) => Response | Promise<Response>
   port?: number
   hostname?: string
-  /** The in-process sweeper; `false` leaves retries to another process. */
-  worker?: WorkerOptions | false
+  /** The in-process sweeper's options; `false` starts none, leaving due events to another process's sweeper. */
+  sweeper?: SweeperOptions | false
+  /** @deprecated use sweeper */
+  worker?: SweeperOptions | false
   /** How long running handlers may finish after SIGTERM before their leases are given back. */
   graceMs?: number
   /** Signals that shut down cleanly and exit; `false` installs none. */
@@ -55,7 +57,7 @@ function written(responses: ServerResponse[], ms: number): Promise<unknown> {
  * @example
  * await serve(inbox, { port: 3000 })
  */
-export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker' | 'shutdown' | 'logger'>, options: ServeOptions = {}): Promise<Served> {
+export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startSweeper' | 'shutdown' | 'logger'>, options: ServeOptions = {}): Promise<Served> {
   const { hostname = '127.0.0.1', graceMs = 10_000, signals = ['SIGTERM', 'SIGINT'] } = options
   const { requestTimeoutMs = 30_000, headersTimeoutMs = 10_000 } = options
   for (const [name, value] of [['requestTimeoutMs', requestTimeoutMs], ['headersTimeoutMs', headersTimeoutMs]] as const) {
@@ -83,7 +85,8 @@ export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker
       reject(new Error(`[webhook-inbox] serve(): ${hostname}:${wanted} ${reason}`, { cause: error }))
     })
   })
-  const worker = options.worker === false ? undefined : inbox.startWorker(options.worker)
+  const sweeperOptions = options.sweeper ?? options.worker
+  const sweeper = sweeperOptions === false ? undefined : inbox.startSweeper(sweeperOptions)
   const responses = new Set<ServerResponse>()
   server.on('request', (_request, response: ServerResponse) => {
     responses.add(response)
@@ -93,7 +96,7 @@ export async function serve(inbox: Pick<Inbox<Providers>, 'fetch' | 'startWorker
   let closing: Promise<void> | undefined
   const close = () =>
     (closing ??= (async () => {
-      worker?.stop()
+      sweeper?.stop()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       await inbox.shutdown({ graceMs })

@@ -55,8 +55,8 @@ describeEachServer('webhook-inbox CLI over a server store', (dialect) => {
     expect(JSON.parse(shown.stdout.join('\n'))).toMatchObject({ eventId: 'gh-cli', body })
     // With NOTIFY the sweeper polls once a minute and the replay's NOTIFY wakes it in time;
     // without, it finds the replay by polling.
-    const worker = inbox.startWorker({ intervalMs: dialect.notifies ? 60_000 : 100 })
-    onCleanup(() => worker.stop())
+    const sweeper = inbox.startSweeper({ intervalMs: dialect.notifies ? 60_000 : 100 })
+    onCleanup(() => sweeper.stop())
     expect(await run(['replay', 'github', 'gh-cli', ...db, '--wait', '10s'], io({ GITHUB_WEBHOOK_SECRET: secret }))).toBe(0)
     expect(runs).toBe(2)
     expect(await run(['retry', '--dead', ...db, '--wait', '10s'], io())).toBe(0)

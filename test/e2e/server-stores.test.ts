@@ -133,7 +133,7 @@ describeEachServer('real processes sharing one server store', (dialect) => {
 })
 
 describeEachServer('two inboxes sharing one server store', (dialect) => {
-  it('inbox.retryDue() on two inboxes at once over 1,000 queued events runs each event exactly once', async () => {
+  it('inbox.sweep() on two inboxes at once over 1,000 queued events runs each event exactly once', async () => {
     const place = await dialect.fresh('sweepers')
     const runs = new Map<string, number>()
     const inboxes = [0, 1].map(() => {
@@ -146,14 +146,14 @@ describeEachServer('two inboxes sharing one server store', (dialect) => {
     for (let i = 0; i < 1000; i += 100) {
       await Promise.all(Array.from({ length: 100 }, (_, j) => inboxes[0]!.store.claim(queued(`due-${i + j}`), { now, leaseMs: 60_000, queue: true })))
     }
-    const summaries = await Promise.all(inboxes.map(({ inbox }) => inbox.retryDue({ limit: 1000, concurrency: 8 })))
+    const summaries = await Promise.all(inboxes.map(({ inbox }) => inbox.sweep({ limit: 1000, concurrency: 8 })))
     expect(summaries[0]!.processed + summaries[1]!.processed).toBe(1000)
     expect(summaries.every((s) => s.processed > 0)).toBe(true)
     expect(runs.size).toBe(1000)
     expect([...runs.values()].filter((n) => n !== 1)).toEqual([])
   }, 60_000)
 
-  it.skipIf(!dialect.notifies)('inbox.startWorker() on one inbox runs an event another store queued in well under its poll interval (NOTIFY)', async () => {
+  it.skipIf(!dialect.notifies)('inbox.startSweeper() on one inbox runs an event another store queued in well under its poll interval (NOTIFY)', async () => {
     const place = await dialect.fresh('notify')
     const other = place.open()
     const store = place.open()
@@ -163,12 +163,12 @@ describeEachServer('two inboxes sharing one server store', (dialect) => {
     inbox.onAny((event) => void ran.push(event.id))
     let listening = false
     onCleanup(store.onDue!(() => (listening = true)))
-    const worker = inbox.startWorker({ intervalMs: 600_000 })
-    onCleanup(() => worker.stop())
+    const sweeper = inbox.startSweeper({ intervalMs: 600_000 })
+    onCleanup(() => sweeper.stop())
     await waitFor(() => listening, 5_000, 'LISTEN to be in place')
     const queuedAt = Date.now()
     await other.claim(queued('woken'), { now: queuedAt, leaseMs: 60_000, queue: true })
-    await waitFor(() => ran.includes('woken'), 5_000, 'the worker to run the queued event')
+    await waitFor(() => ran.includes('woken'), 5_000, 'the sweeper to run the queued event')
     expect(Date.now() - queuedAt).toBeLessThan(5_000)
   }, 30_000)
 })

@@ -74,7 +74,7 @@ describe('serve() and clients that send slowly', () => {
       requests++
       return inbox.fetch(request)
     }
-    const served = await serve(inbox, { port: 0, worker: false, signals: false, fetch, ...options })
+    const served = await serve(inbox, { port: 0, sweeper: false, signals: false, fetch, ...options })
     servers.push(served)
     return served
   }
@@ -122,7 +122,7 @@ describe('serve() and clients that send slowly', () => {
 
   it('serve() refuses a headersTimeoutMs longer than requestTimeoutMs before listening', async () => {
     const inbox = createInbox({ store: sqliteStore({ path: ':memory:' }), providers: { github: github({ secret: 's' }) } })
-    await expect(serve(inbox, { port: 0, signals: false, worker: false, requestTimeoutMs: 1_000, headersTimeoutMs: 2_000 })).rejects.toThrow(
+    await expect(serve(inbox, { port: 0, signals: false, sweeper: false, requestTimeoutMs: 1_000, headersTimeoutMs: 2_000 })).rejects.toThrow(
       '[webhook-inbox] serve(): headersTimeoutMs (2000) must not exceed requestTimeoutMs (1000)',
     )
     await inbox.shutdown({ graceMs: 0 })

@@ -9,7 +9,7 @@ const issue = (id: string) =>
   signedDelivery(provider, 'github', { body: JSON.stringify({ action: 'opened', issue: { node_id: id } }), id, type: 'issues' })
 
 describe('a handler that never returns', () => {
-  it('inbox.startWorker() frees the slot of a run past its lease, keeps retrying other events, never runs two copies, and dead-letters the hung event after maxAttempts', async () => {
+  it('inbox.startSweeper() frees the slot of a run past its lease, keeps retrying other events, never runs two copies, and dead-letters the hung event after maxAttempts', async () => {
     const { store } = tempStore()
     const inbox = createInbox({ store, providers: { github: provider }, leaseMs: 300, maxAttempts: 3, backoff: { baseMs: 10, maxMs: 10 } })
     inbox.onError(() => {})
@@ -32,8 +32,8 @@ describe('a handler that never returns', () => {
     )
     expect((await inbox.fetch(await issue('gh-flaky'))).status).toBe(500)
     // One slot: before the fix the hung run held it for good, and gh-flaky never ran again.
-    const worker = inbox.startWorker({ intervalMs: 20, concurrency: 1 })
-    onCleanup(() => worker.stop())
+    const sweeper = inbox.startSweeper({ intervalMs: 20, concurrency: 1 })
+    onCleanup(() => sweeper.stop())
     await waitFor(async () => (await store.get({ provider: 'github', eventId: 'gh-hung' }))?.status === 'dead', 10_000, 'the hung event to be dead-lettered')
     await waitFor(async () => (await store.get({ provider: 'github', eventId: 'gh-flaky' }))?.status === 'processed', 10_000, 'gh-flaky to be retried')
     expect(hungRuns).toBe(1)
@@ -44,7 +44,7 @@ describe('a handler that never returns', () => {
     expect(row?.lastError).toContain('outlived its lease')
   })
 
-  it('inbox.retryDue() resolves once the lease of a hung run it took runs out, with the event left due again', async () => {
+  it('inbox.sweep() resolves once the lease of a hung run it took runs out, with the event left due again', async () => {
     const { store } = tempStore()
     const inbox = createInbox({ store, providers: { github: provider }, leaseMs: 200 })
     inbox.onAny(() => new Promise(() => {}))
@@ -52,7 +52,7 @@ describe('a handler that never returns', () => {
       { provider: 'github', eventId: 'gh-stuck', type: 'issues.opened', body: '{"action":"opened","issue":{}}', headers: {} },
       { now: Date.now(), leaseMs: 200, queue: true },
     )
-    expect(await inbox.retryDue()).toEqual({ taken: 1, processed: 0, failed: 0, dead: 0 })
+    expect(await inbox.sweep()).toEqual({ taken: 1, processed: 0, failed: 0, dead: 0 })
     expect(await store.due(Date.now(), 10)).toEqual([{ provider: 'github', eventId: 'gh-stuck' }])
   })
 })

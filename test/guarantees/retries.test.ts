@@ -20,7 +20,7 @@ function setup(options: { maxAttempts?: number; mode?: 'inline' | 'queue'; lease
   return { store, path, inbox, clock }
 }
 
-describe('inbox.retryDue() (the sweeper)', () => {
+describe('inbox.sweep() (the sweeper)', () => {
   it('retries a failing handler with growing delays, then dead-letters it with its last error and calls onDeadLetter once', async () => {
     const { inbox, store, clock } = setup({ maxAttempts: 4 })
     const attempts: number[] = []
@@ -38,9 +38,9 @@ describe('inbox.retryDue() (the sweeper)', () => {
       const row = (await store.get(key))!
       delays.push(row.nextAttemptAt! - row.updatedAt)
       clock.now = row.nextAttemptAt! - 1
-      expect((await inbox.retryDue()).taken).toBe(0)
+      expect((await inbox.sweep()).taken).toBe(0)
       clock.now = row.nextAttemptAt!
-      expect(await inbox.retryDue()).toMatchObject({ taken: 1, [run === 4 ? 'dead' : 'failed']: 1 })
+      expect(await inbox.sweep()).toMatchObject({ taken: 1, [run === 4 ? 'dead' : 'failed']: 1 })
     }
     // Delay after attempt n lies in [base·2^(n-1)/2, base·2^(n-1)].
     delays.forEach((delay, i) => {
@@ -53,11 +53,11 @@ describe('inbox.retryDue() (the sweeper)', () => {
     expect(dead).toHaveLength(1)
     expect([dead[0]![0].id, dead[0]![1].code]).toEqual(['gh-fail', 'handler_failed'])
     clock.now += 10 * 60_000
-    expect((await inbox.retryDue()).taken).toBe(0)
+    expect((await inbox.sweep()).taken).toBe(0)
     expect(dead).toHaveLength(1)
   })
 
-  it('inbox.retryDue() finishes an event whose run died holding the lease, once the lease has run out', async () => {
+  it('inbox.sweep() finishes an event whose run died holding the lease, once the lease has run out', async () => {
     const { inbox, store, clock } = setup({ leaseMs: 5000 })
     await store.claim(
       { provider: 'github', eventId: 'gh-orphan', type: 'issues.opened', body: '{"action":"opened","issue":{"number":7}}', headers: { 'x-github-delivery': 'gh-orphan', 'x-github-event': 'issues' } },
@@ -66,9 +66,9 @@ describe('inbox.retryDue() (the sweeper)', () => {
     const seen: unknown[] = []
     inbox.on('github', 'issues', (event) => void seen.push(event.payload.issue.number))
     clock.now = NOW + 4999
-    expect((await inbox.retryDue()).taken).toBe(0)
+    expect((await inbox.sweep()).taken).toBe(0)
     clock.now = NOW + 5000
-    expect(await inbox.retryDue()).toMatchObject({ taken: 1, processed: 1 })
+    expect(await inbox.sweep()).toMatchObject({ taken: 1, processed: 1 })
     expect(seen).toEqual([7])
     expect(await store.get({ provider: 'github', eventId: 'gh-orphan' })).toMatchObject({ status: 'processed', attempts: 2 })
   })
@@ -174,7 +174,7 @@ describe('queue mode', () => {
     const key = { provider: 'github', eventId: 'gh-queued-retry' }
     await waitFor(async () => (await store.get(key))?.status === 'failed', 5_000, 'the background run to fail')
     clock.now += 60_000
-    expect(await inbox.retryDue()).toMatchObject({ processed: 1 })
+    expect(await inbox.sweep()).toMatchObject({ processed: 1 })
     expect(calls).toBe(2)
   })
 })
@@ -199,7 +199,7 @@ describe('queue mode under a burst', () => {
     expect(await store.list({ status: 'received' })).toHaveLength(18)
     release()
     await waitFor(() => done.size === 32, 5_000, 'the background runs to finish')
-    expect(await inbox.retryDue({ concurrency: 8 })).toMatchObject({ taken: 18, processed: 18 })
+    expect(await inbox.sweep({ concurrency: 8 })).toMatchObject({ taken: 18, processed: 18 })
     expect(done.size).toBe(50)
     expect(peak).toBe(32)
   })
@@ -271,7 +271,7 @@ describe('failure edges', () => {
     expect(await store.get({ provider: 'github', eventId: 'gh-unmarked' })).toMatchObject({ status: 'processing', attempts: 1 })
     failComplete = false
     clock.now += 1000
-    expect(await inbox.retryDue()).toMatchObject({ processed: 1 })
+    expect(await inbox.sweep()).toMatchObject({ processed: 1 })
     // The documented exception: a result that could not be recorded is run again.
     expect(successes).toBe(2)
   })
@@ -286,11 +286,11 @@ describe('failure edges', () => {
     })
     await inbox.fetch(await issue('gh-two-handlers'))
     clock.now += 60_000
-    await inbox.retryDue()
+    await inbox.sweep()
     expect(runs).toEqual(['first#1', 'second#1', 'first#2', 'second#2'])
   })
 
-  it('inbox.retryDue() dead-letters, without running it again, an event whose runs kept ending without a result (crash loop)', async () => {
+  it('inbox.sweep() dead-letters, without running it again, an event whose runs kept ending without a result (crash loop)', async () => {
     const { inbox, store, clock } = setup({ maxAttempts: 3, leaseMs: 1000 })
     const dead: string[] = []
     inbox.onDeadLetter((event, error) => void dead.push(`${event.id}: ${String(error.cause)}`))
@@ -301,13 +301,13 @@ describe('failure edges', () => {
     // Two more runs that "die": their leases are taken and never completed.
     for (let i = 1; i <= 2; i++) await store.take(key, { now: NOW + i * 1000, leaseMs: 1000 })
     clock.now = NOW + 3000
-    expect(await inbox.retryDue()).toMatchObject({ taken: 1, dead: 1 })
+    expect(await inbox.sweep()).toMatchObject({ taken: 1, dead: 1 })
     expect(calls).toBe(0)
     expect(await store.get(key)).toMatchObject({ status: 'dead', attempts: 4 })
     expect(dead).toEqual(['gh-crash-loop: Error: gave up: 3 runs ended without a result'])
   })
 
-  it('inbox.startWorker() keeps retrying other events while one handler hangs and ignores its signal', async () => {
+  it('inbox.startSweeper() keeps retrying other events while one handler hangs and ignores its signal', async () => {
     const { store } = setup()
     const tempo = createInbox({ store, providers, leaseMs: 60_000, backoff: { baseMs: 20, maxMs: 20 } })
     tempo.onError(() => {})
@@ -318,8 +318,8 @@ describe('failure edges', () => {
     })
     void tempo.fetch(await issue('gh-hang'))
     expect((await tempo.fetch(await issue('gh-flaky'))).status).toBe(500)
-    const worker = tempo.startWorker({ intervalMs: 10, concurrency: 2 })
-    onCleanup(() => worker.stop())
+    const sweeper = tempo.startSweeper({ intervalMs: 10, concurrency: 2 })
+    onCleanup(() => sweeper.stop())
     await waitFor(async () => (await store.get({ provider: 'github', eventId: 'gh-flaky' }))?.status === 'processed', 5_000, 'the sweeper to retry gh-flaky')
     expect(flakyCalls).toBe(2)
   })
@@ -358,7 +358,7 @@ describe('inbox.replay()', () => {
     expect(await inbox.replay('github', 'gh-replay-fails')).toMatchObject({ status: 'failed' })
     expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'failed', replay: false })
     clock.now += 3_600_000
-    expect(await inbox.retryDue()).toMatchObject({ dead: 1 })
+    expect(await inbox.sweep()).toMatchObject({ dead: 1 })
     expect(runs).toEqual(['1:false', '1:true', '2:false'])
     expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'dead', attempts: 3, attemptBase: 1 })
   })
@@ -373,7 +373,7 @@ describe('inbox.replay()', () => {
     // Two replay runs that die holding their leases.
     for (let i = 0; i < 2; i++) await store.take(key, { now: clock.now + i * 1000, leaseMs: 1000 })
     clock.now += 2000
-    expect(await inbox.retryDue()).toMatchObject({ dead: 1 })
+    expect(await inbox.sweep()).toMatchObject({ dead: 1 })
     expect(calls).toBe(1)
   })
 

@@ -41,7 +41,7 @@ const shared: SharedStore[] = [
 ]
 
 describe.each(shared)('inboxes of a rolling deploy ($label)', ({ open }) => {
-  it('inbox.retryDue() of an inbox without razorpay leaves a failed razorpay event its attempts, and the inbox with razorpay runs it', async () => {
+  it('inbox.sweep() of an inbox without razorpay leaves a failed razorpay event its attempts, and the inbox with razorpay runs it', async () => {
     let clock = NOW
     const [newStore, oldStore] = open()
     const options = { now: () => clock, mode: 'inline' as const, maxAttempts: 3, backoff: { baseMs: 1_000, maxMs: 1_000 }, logger: quiet }
@@ -58,11 +58,11 @@ describe.each(shared)('inboxes of a rolling deploy ($label)', ({ open }) => {
     expect(response.status).toBe(500)
     for (let pass = 0; pass < 6; pass++) {
       clock += 2_000
-      expect(await old.retryDue()).toEqual({ taken: 0, processed: 0, failed: 0, dead: 0 })
+      expect(await old.sweep()).toEqual({ taken: 0, processed: 0, failed: 0, dead: 0 })
     }
     expect(await current.get('razorpay', 'evt_roll')).toMatchObject({ status: 'failed', attempts: 1 })
 
-    expect(await current.retryDue()).toMatchObject({ taken: 1, processed: 1 })
+    expect(await current.sweep()).toMatchObject({ taken: 1, processed: 1 })
     expect(razorpayRuns).toBe(2)
     expect(await current.get('razorpay', 'evt_roll')).toMatchObject({ status: 'processed', attempts: 2 })
   })

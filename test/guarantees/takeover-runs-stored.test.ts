@@ -83,7 +83,7 @@ describe.each(storeCases)('a delivery that takes over a stored row ($label)', (c
       expect(await inbox.get(pair.name, 'id-B')).toMatchObject({ status: 'failed', attempts: 1 })
 
       advance(1_000)
-      expect(await inbox.retryDue()).toMatchObject({ taken: 1, processed: 1 })
+      expect(await inbox.sweep()).toMatchObject({ taken: 1, processed: 1 })
       const last = runs.at(-1)!
       expect([last.id, last.type, last.payload]).toEqual(['id-B', pair.bType, JSON.parse(bodyB)])
       expect(await inbox.get(pair.name, 'id-A')).toMatchObject({ status: 'processed', attempts: 1 })

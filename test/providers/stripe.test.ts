@@ -83,7 +83,7 @@ describe('stripe adapter specifics', () => {
     await inbox.fetch(await signedDelivery(provider, 'stripe', { body: stripeEvent('evt_headers') }))
     expect((await store.get({ provider: 'stripe', eventId: 'evt_headers' }))?.headers).toEqual({})
     await store.requeueAll('failed', NOW)
-    await inbox.retryDue()
+    await inbox.sweep()
     expect(payloads[1]).toMatchObject({ id: 'evt_headers' })
   })
 })
