@@ -83,7 +83,7 @@ describe('real processes sharing one SQLite file', () => {
     await pending
     expect(row('crash-1')).toEqual({ status: 'processing', attempts: 1 })
 
-    await start({ LEASE_MS: '1500', WORKER_INTERVAL_MS: '100' })
+    await start({ LEASE_MS: '1500', SWEEP_INTERVAL_MS: '100' })
     await waitFor(() => ledgerLines(paths().ledger, 'done', 'crash-1').length > 0, 15_000, 'the sweeper to finish the event')
     await waitFor(() => (row('crash-1') as { status: string } | undefined)?.status === 'processed', 5_000, 'the sweeper to mark the event processed')
     // A second event abandoned the same way, stored only now: once the sweeper has

@@ -25,7 +25,7 @@ describe('the deadline mode in real processes', () => {
     first.child.kill('SIGKILL')
     await first.exited
 
-    servers.push(await startServer({ ...env, WORKER_INTERVAL_MS: '100' }))
+    servers.push(await startServer({ ...env, SWEEP_INTERVAL_MS: '100' }))
     const processed = () => {
       const db = new Database(paths.db, { readonly: true })
       try {

@@ -82,7 +82,7 @@ describeEachServer('real processes sharing one server store', (dialect) => {
     dir = mkdtempSync(join(tmpdir(), `webhook-inbox-${dialect.name}-crash-`))
     ledger = join(dir, 'ledger.txt')
     const place = await dialect.fresh('crash')
-    const env = { ...place.serverEnv, LEASE_MS: '1500', WORKER_INTERVAL_MS: '100' }
+    const env = { ...place.serverEnv, LEASE_MS: '1500', SWEEP_INTERVAL_MS: '100' }
     const [first, second] = await Promise.all([start({ ...env, HANG_FIRST_ATTEMPT: 'ignore-signal' }), start(env)])
     const pending = deliver(first!.port, 'crash-1').catch(() => undefined)
     await waitFor(() => ledgerLines(ledger, 'start', 'crash-1').length === 1, 10_000, 'the handler to start')
@@ -106,7 +106,7 @@ describeEachServer('real processes sharing one server store', (dialect) => {
     // A server of its own: stopping the shared one would fail every other suite.
     const server = dialect.ownServer()
     const place = await dialect.fresh('outage', server.url)
-    const env = { ...place.serverEnv, LEASE_MS: '1000', WORKER_INTERVAL_MS: '100', HANDLER_MS: '2' }
+    const env = { ...place.serverEnv, LEASE_MS: '1000', SWEEP_INTERVAL_MS: '100', HANDLER_MS: '2' }
     const procs = await Promise.all([start(env), start(env)])
     const ids = Array.from({ length: 400 }, (_, i) => `outage-${i}`)
     const jobs = ids.map((id, i) => ({ port: procs[i % 2]!.port, id }))

@@ -56,10 +56,10 @@ describe('store failures reach answers and logs without query parameters', () =>
     expect(cause.message).toBe('D1_ERROR: string or blob too big: SQLITE_TOOBIG')
   })
 
-  it('inbox.retryDue() rejects with code store_unavailable when the sweeper cannot lease an event', async () => {
+  it('inbox.sweep() rejects with code store_unavailable when the sweeper cannot lease an event', async () => {
     const { store } = tempStore()
     await store.claim({ provider: 'github', eventId: 'gh-due', type: 'issues.opened', body: '{}', headers: {} }, { now: 0, leaseMs: 1, queue: true })
     const inbox = createInbox({ store: { ...store, takeDue: () => Promise.reject(new Error('disk I/O error')) }, providers: { github: provider } })
-    await expect(inbox.retryDue()).rejects.toMatchObject({ code: 'store_unavailable', status: 503 })
+    await expect(inbox.sweep()).rejects.toMatchObject({ code: 'store_unavailable', status: 503 })
   })
 })
