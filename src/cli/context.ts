@@ -125,7 +125,9 @@ export function openStore(values: { db?: string; schema?: string }, io: Io, mode
   if ('mysql' in database) return mysqlStore({ uri: database.mysql, migrate: false })
   const path = database.sqlite
   if (path !== ':memory:' && !existsSync(path)) {
-    throw new UsageError(`no database at ${path} (pass --db, or set DATABASE_URL or WEBHOOK_INBOX_DB)`)
+    // A mistyped URL (postgres//user:pass@host) lands here as a path: never echo what looks like credentials.
+    const shown = path.replace(/[^/\s]*:\S*@/, '***@')
+    throw new UsageError(`no database at ${shown} (pass --db, or set DATABASE_URL or WEBHOOK_INBOX_DB)`)
   }
   // An in-memory database cannot be opened read-only, and a new one has nothing to protect.
   return sqliteStore({ path, readonly: mode === 'read' && path !== ':memory:' })

@@ -11,6 +11,8 @@ const URLS = {
   'one slash after the scheme': ['postgres:/inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 2],
   'a MySQL URL': ['MySQL://inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 1],
   'a scheme that is no database server': ['redis://inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 2],
+  'a scheme that lost its colon': ['postgres//inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 2],
+  'a percent-encoded colon': ['postgres%3A//inbox:4711/Tr0ub4dor@127.0.0.1:1/inbox', 2],
 } as const
 const FRAGMENTS = ['Tr0ub4dor', '4711/Tr0', 'Tr0ub', 'ub4dor', '4711']
 
