@@ -90,7 +90,8 @@ async function claimAndRun(
   arrived: number,
 ): Promise<Response> {
   const key = { provider: name, eventId: verified.id }
-  if (state.settled(key)) return answer('duplicate')
+  const digest = verified.digest ?? (await sha256Hex(rawBody))
+  if (state.settled(key, digest)) return answer('duplicate')
   const headers: Record<string, string> = {}
   for (const header of provider.storedHeaders) {
     const value = request.headers.get(header)
@@ -101,7 +102,7 @@ async function claimAndRun(
     type: verified.type,
     body: decoder.decode(rawBody),
     headers,
-    digest: verified.digest ?? (await sha256Hex(rawBody)),
+    digest,
   }
   const queue = state.mode === 'queue'
   const claim = await state.store.claim(event, { now: state.now(), leaseMs: state.leaseMs, queue })

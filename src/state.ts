@@ -15,7 +15,7 @@ export class ShutdownSignal extends Error {
 export interface InboxState {
   store: Store
   /** Whether this process saw the event settle: a redelivery is answered without the store (see settled-keys). */
-  settled: (key: EventKey) => boolean
+  settled: (key: EventKey, digest: string) => boolean
   providers: Providers
   handlers: ReturnType<typeof createHandlers>
   mode: InboxMode

@@ -75,7 +75,7 @@ describe('settled events answered from memory', () => {
       await remembering.claim(event(id), lease)
       await remembering.fail({ provider: 'stripe', eventId: id }, 1, { error: 'boom', nextAttemptAt, now: NOW })
     }
-    expect([has({ provider: 'stripe', eventId: 'dead' }), has({ provider: 'stripe', eventId: 'failed' })]).toEqual([true, false])
+    expect([has({ provider: 'stripe', eventId: 'dead' }, 'dead'), has({ provider: 'stripe', eventId: 'failed' }, 'failed')]).toEqual([true, false])
     expect(claims).toEqual(['dead', 'failed'])
     await store.close()
   })
@@ -87,9 +87,20 @@ describe('settled events answered from memory', () => {
       await remembering.claim(event(id), lease)
       await remembering.complete({ provider: 'stripe', eventId: id }, 1, NOW)
     }
-    expect(['1', '2', '3'].map((eventId) => has({ provider: 'stripe', eventId }))).toEqual([false, true, true])
+    expect(['1', '2', '3'].map((eventId) => has({ provider: 'stripe', eventId }, eventId))).toEqual([false, true, true])
     expect(await remembering.claim(event('1'), lease)).toEqual({ outcome: 'duplicate' })
     expect(claims).toEqual(['1', '2', '3', '1'])
+    await store.close()
+  })
+
+  it('rememberSettled() does not answer for a settled event\'s id that arrives with other bytes: the store decides', async () => {
+    const { store, claims } = counted(sqliteStore({ path: ':memory:' }))
+    const { has, store: remembering } = rememberSettled(store)
+    await remembering.claim(event('a'), lease)
+    await remembering.complete({ provider: 'stripe', eventId: 'a' }, 1, NOW)
+    expect([has({ provider: 'stripe', eventId: 'a' }, 'a'), has({ provider: 'stripe', eventId: 'a' }, 'other bytes')]).toEqual([true, false])
+    await remembering.claim({ ...event('a'), digest: 'other bytes' }, lease)
+    expect(claims).toEqual(['a', 'a'])
     await store.close()
   })
 })

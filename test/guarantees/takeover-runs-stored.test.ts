@@ -114,5 +114,17 @@ describe.each(storeCases)('a delivery that takes over a stored row ($label)', (c
       expect(await sendB('id-C')).toEqual([200, 'duplicate'])
       expect(runs.length).toBe(before + 1)
     })
+
+    it("inbox.fetch() retries B's failed row when B's bytes arrive under the id of A, which this process saw processed", async () => {
+      const { inbox, runs, bodyB, sendA, sendB } = setup(c, pair)
+      expect(await sendA('id-A')).toEqual([200, 'processed'])
+      expect(await sendB('id-B')).toEqual([500, 'failed'])
+      const before = runs.length
+
+      expect(await sendB('id-A')).toEqual([200, 'processed'])
+      expect(runs.slice(before).map((e) => [e.id, e.type, e.payload])).toEqual([['id-B', pair.bType, JSON.parse(bodyB)]])
+      expect(await inbox.get(pair.name, 'id-B')).toMatchObject({ status: 'processed' })
+      expect(await sendA('id-A')).toEqual([200, 'duplicate'])
+    })
   })
 })

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { ClaimResult, EventKey, IdempotencyKeys, Store } from '../../store.js'
+import type { ClaimResult, IdempotencyKeys, NewEvent, Store } from '../../store.js'
 
 interface Pending {
   run: () => Promise<unknown>
@@ -84,14 +84,15 @@ type Batch = ReturnType<typeof createBatch>
 const DUPLICATE: ClaimResult = { outcome: 'duplicate' }
 
 /**
- * `settled(key)`: a read of whether the event's row is `processed` or `dead`. Such a row
- * is a duplicate for any claim (neither state is claimable), so the claim is answered
+ * `settled(event)`: a read of whether the row with the event's id and signed bytes is
+ * `processed` or `dead`. Such a row is a duplicate for any claim of those bytes (neither
+ * state is claimable; other bytes under that id may name another row), so the claim is answered
  * from the read, without a write transaction or waiting for the next batch. The read
  * only ever shortcuts to that answer: every other row (none yet, waiting, failed, a
  * lease running or run out) goes through the claim's one statement as before. A row
  * that turns processed just after the read is seen by that statement instead.
  */
-export function groupCommit(store: Store, batch: Batch, settled?: (key: EventKey) => boolean): Store {
+export function groupCommit(store: Store, batch: Batch, settled?: (event: NewEvent) => boolean): Store {
   const { enqueue } = batch
   const claim = enqueue(store.claim)
   return {

@@ -77,7 +77,9 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   // waits for a writer. Straight on better-sqlite3, as drizzle's parameter and row mapping
   // would cost more than the lookup itself on this path.
   const isSettled = sqlite
-    .prepare<[string, string], 1>("SELECT 1 FROM webhook_events WHERE provider = ? AND event_id = ? AND status IN ('processed', 'dead')")
+    .prepare<[string, string, string | null], 1>(
+      "SELECT 1 FROM webhook_events WHERE provider = ? AND event_id = ? AND digest IS ? AND status IN ('processed', 'dead')",
+    )
     .pluck()
   const store = groupCommit(
     createSqlStore(db, async () => {
@@ -85,7 +87,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       sqlite.close()
     }),
     batch,
-    (key) => isSettled.get(key.provider, key.eventId) !== undefined,
+    (event) => isSettled.get(event.provider, event.eventId, event.digest ?? null) !== undefined,
   )
   return { ...store, keys: groupCommitKeys(createSqlKeys(db), batch), database: sqlite }
 }
