@@ -123,8 +123,6 @@ export interface Store {
    * providers are left for an inbox that has them (a rolling deploy).
    */
   takeDue(options: { now: number; leaseMs: number; limit: number; providers: readonly string[] }): Promise<StoredEvent[]>
-  /** Keys of up to `limit` due events, the longest waiting first. */
-  due(now: number, limit: number): Promise<EventKey[]>
   /** Marks attempt `attempt` processed; false when that claim no longer holds the row. */
   complete(key: EventKey, attempt: number, now: number): Promise<boolean>
   /** Marks attempt `attempt` failed (retry at `nextAttemptAt`) or, with `nextAttemptAt: null`, dead. */

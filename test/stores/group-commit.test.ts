@@ -46,7 +46,7 @@ describe('group commit (sqliteStore)', () => {
     expect(ids).toEqual(['after', 'before'])
   })
 
-  it('store.get(), store.list() and store.due() run outside the batches: no BEGIN IMMEDIATE for a read', async () => {
+  it('store.get(), store.list() and store.stats() run outside the batches: no BEGIN IMMEDIATE for a read', async () => {
     const { path } = tempStore()
     const store = sqliteStore({ path })
     onCleanup(() => store.close())
@@ -54,7 +54,7 @@ describe('group commit (sqliteStore)', () => {
     const transactions = recordExec(store.database)
     expect((await store.get({ provider: 'github', eventId: 'r1' }))?.status).toBe('processing')
     expect((await store.list()).map((e) => e.eventId)).toEqual(['r1'])
-    expect(await store.due(NOW + 1000, 10)).toEqual([{ provider: 'github', eventId: 'r1' }])
+    expect((await store.stats(NOW + 1000)).oldestDueAt).toBe(NOW + 1000)
     expect(transactions).toEqual([])
   })
 

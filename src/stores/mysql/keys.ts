@@ -2,9 +2,9 @@ import { and, lte } from 'drizzle-orm'
 import type { MySql2Database } from 'drizzle-orm/mysql2'
 import type { ResultSetHeader } from 'mysql2'
 import { createKeys, keyLifecycle, type KeyStatements } from '../sql/keys.js'
+import { afterReady } from '../sql/ready.js'
 import type { IdempotencyKeys } from '../../store.js'
 import { isDuplicate } from './connection.js'
-import { afterReady } from './ready.js'
 import { idempotencyKeys as k } from './schema.js'
 
 /** KeyStatements resolve to the rows a statement returned; without RETURNING, one stand-in per row it changed. */

@@ -86,8 +86,8 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     WAITING,
     /** Restarts the maxAttempts count; attempts itself only grows, as it fences stale runs. */
     REQUEUED: { ...WAITING, attemptBase: sql`${t.attempts}` } as const,
-    /** What a revive takes: a failed or dead event, given a fresh count of runs. */
-    REVIVABLE: and(KEY, inArray(t.status, ['failed', 'dead']))!,
+    /** What a retry takes: a failed or dead event, given a fresh count of runs. */
+    RETRYABLE: and(KEY, inArray(t.status, ['failed', 'dead']))!,
     /** Every column but the key, the body and the headers. */
     STATE: {
       type: t.type,
@@ -148,7 +148,10 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
   }
 }
 
+/** A row as every dialect reads it: with the row id and the part count, headers as JSON text. */
+export type EventRow = Omit<StoredEvent, 'headers'> & { id: number; bodyParts: number; headers: string }
+
 /** A row as the Store interface returns it: without the row id and the part count, headers parsed. */
-export function toStored({ id: _id, bodyParts: _parts, headers, ...row }: Omit<StoredEvent, 'headers'> & { id: number; bodyParts: number; headers: string }): StoredEvent {
+export function toStored({ id: _id, bodyParts: _parts, headers, ...row }: EventRow): StoredEvent {
   return { ...row, headers: JSON.parse(headers) as Record<string, string> }
 }
