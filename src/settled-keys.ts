@@ -6,7 +6,7 @@ import type { EventKey, Store } from './store.js'
  * would say: the answer needs no store call at all, nor the body's digest and decoding.
  *
  * Only this process's own writes fill it and only its own requeue/purge calls empty it.
- * An event that another process (the CLI) replays or revives meanwhile is answered
+ * An event that another process (the CLI) replays or retries meanwhile is answered
  * `duplicate` here; it still runs, from the store, when the sweeper takes it.
  */
 export interface SettledKeys {
@@ -32,13 +32,13 @@ export function rememberSettled(inner: Store, max = 10_000): SettledKeys {
     async claim(event, options) {
       return has(event) ? { outcome: 'duplicate' } : inner.claim(event, options)
     },
-    async complete(key, attempt, now) {
-      const done = await inner.complete(key, attempt, now)
+    async complete(key, fence, now) {
+      const done = await inner.complete(key, fence, now)
       if (done) add(key)
       return done
     },
-    async fail(key, attempt, failure) {
-      const recorded = await inner.fail(key, attempt, failure)
+    async fail(key, fence, failure) {
+      const recorded = await inner.fail(key, fence, failure)
       if (recorded && failure.nextAttemptAt === null) add(key)
       return recorded
     },

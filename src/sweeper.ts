@@ -100,7 +100,7 @@ export function startWorker(state: InboxState, options: WorkerOptions = {}): Wor
       const room = Math.min(concurrency - running, options.limit ?? concurrency)
       for (const event of room > 0 ? await takeDue(state, room) : []) {
         if (state.stopping) {
-          await state.store.release({ provider: event.provider, eventId: event.eventId }, event.attempts, state.now())
+          await state.store.release({ provider: event.provider, eventId: event.eventId }, event.fence, state.now())
           continue
         }
         running++

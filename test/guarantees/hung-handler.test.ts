@@ -40,7 +40,7 @@ describe('a handler that never returns', () => {
     expect(String(aborted)).toContain('lease of 300 ms ran out')
     expect(dead).toEqual(['gh-hung'])
     const row = await store.get({ provider: 'github', eventId: 'gh-hung' })
-    expect(row).toMatchObject({ status: 'dead', attempts: 3 })
+    expect(row).toMatchObject({ status: 'dead', fence: 3 })
     expect(row?.lastError).toContain('outlived its lease')
   })
 

@@ -29,7 +29,7 @@ const affected = async (result: Promise<[ResultSetHeader, unknown]>) => (await r
  * The MySQL/MariaDB dialect's statements over sql/lifecycle.ts's conditions and sets.
  *
  * MySQL has no RETURNING and MariaDB none on UPDATE, so: a fenced transition (complete,
- * fail, release, replay, revive) is one conditional UPDATE judged by its row count; a
+ * fail, release, replay, retry) is one conditional UPDATE judged by its row count; a
  * transition whose row the caller needs (a take-over, take, takeDue) is that UPDATE and
  * a read of the row in one short READ COMMITTED transaction, which holds the row's lock
  * from the write to the read and is run again if InnoDB picks it as a deadlock's victim.

@@ -54,14 +54,14 @@ export interface EventHooks {
 export const andThen = <T, R>(value: Awaitable<T>, next: (value: T) => Awaitable<R>): Awaitable<R> => (isPromise(value) ? value.then(next) : next(value))
 
 /** A new row's state, as the INSERT wrote it: the caller needs no read back. */
-function insertedState(queue: boolean, now: number, lockedUntil: number) {
+function insertedState(queue: boolean, now: number, leaseEndsAt: number) {
   return {
     status: queue ? 'received' : 'processing',
-    attempts: queue ? 0 : 1,
-    attemptBase: 0,
+    fence: queue ? 0 : 1,
+    fenceBase: 0,
     replay: false,
     replays: 0,
-    lockedUntil: queue ? null : lockedUntil,
+    leaseEndsAt: queue ? null : leaseEndsAt,
     nextAttemptAt: queue ? now : null,
     lastError: null,
     receivedAt: now,
@@ -101,13 +101,13 @@ export function createEvents(statements: EventStatements, hooks: EventHooks = {}
     // elsewhere each is a round trip, so the parts are awaited before the row exists.
     const written = rest.map((data, i) => bodyParts!.write({ digest, part: i + 1, data, now }))
     if (written.some(isPromise)) await Promise.all(written)
-    const lockedUntil = now + leaseMs
-    const params = { ...event, body: first, bodyParts: rest.length + 1, digest, headers: JSON.stringify(event.headers), now, lockedUntil }
+    const leaseEndsAt = now + leaseMs
+    const params = { ...event, body: first, bodyParts: rest.length + 1, digest, headers: JSON.stringify(event.headers), now, leaseEndsAt }
     // No await between the two statements on better-sqlite3 (then() adds none there): both
     // must run inside the caller's group-commit transaction. Elsewhere each is conditional.
     const taken = await andThen(statements.insert(params, queue), (inserted) => inserted || statements.takeOver(params, queue))
     let result: ClaimResult
-    if (taken === true) result = { outcome: queue ? 'queued' : 'claimed', event: { ...event, digest, ...insertedState(queue, now, lockedUntil) }, inserted: true }
+    if (taken === true) result = { outcome: queue ? 'queued' : 'claimed', event: { ...event, digest, ...insertedState(queue, now, leaseEndsAt) }, inserted: true }
     else {
       const stored = await withBody(taken)
       if (!stored) return { outcome: 'duplicate' }
@@ -119,21 +119,21 @@ export function createEvents(statements: EventStatements, hooks: EventHooks = {}
 
   return {
     claim,
-    take: async (key, { now, leaseMs }) => withBody(await statements.take({ ...key, now, lockedUntil: now + leaseMs })),
+    take: async (key, { now, leaseMs }) => withBody(await statements.take({ ...key, now, leaseEndsAt: now + leaseMs })),
     async takeDue({ now, leaseMs, limit, providers }) {
       const before = hooks.beforeTakeDue?.()
       if (before) await before
-      const rows = await statements.takeDue({ now, lockedUntil: now + leaseMs, limit, providers: JSON.stringify(providers) })
+      const rows = await statements.takeDue({ now, leaseEndsAt: now + leaseMs, limit, providers: JSON.stringify(providers) })
       return Promise.all(rows.map(async (row) => (await withBody(row))!))
     },
-    complete: (key, attempt, now) => one(statements.complete({ ...key, attempt, now })),
-    fail(key, attempt, { error, nextAttemptAt, now }) {
+    complete: (key, fence, now) => one(statements.complete({ ...key, fence, now })),
+    fail(key, fence, { error, nextAttemptAt, now }) {
       const status: EventStatus = nextAttemptAt === null ? 'dead' : 'failed'
-      return one(statements.fail({ ...key, attempt, now, status, error, nextAttemptAt }))
+      return one(statements.fail({ ...key, fence, now, status, error, nextAttemptAt }))
     },
     requeue: async (key, { now, reason }) => madeDue(await one((reason === 'replay' ? statements.replay : statements.retry)({ ...key, now }))),
     requeueAll: async (status, now) => madeDue(await statements.requeueAll(status, now)),
-    release: async (key, attempt, now) => madeDue(await one(statements.release({ ...key, attempt, now }))),
+    release: async (key, fence, now) => madeDue(await one(statements.release({ ...key, fence, now }))),
     purge: async ({ before, statuses, now }) => (statuses.length === 0 ? 0 : statements.purge(before, [...statuses], now)),
     get: async (key) => withBody(await statements.get({ ...key })),
     list: (filter = {}) => statements.list(filter),
