@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
-import { testStore } from '../conformance/store.js'
+import { testStore } from '../../src/testing/vitest.js'
 import { NOW, waitFor } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 

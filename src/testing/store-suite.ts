@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import type { NewEvent, Store } from '../../src/store.js'
-import { NOW } from '../helpers.js'
+import type { NewEvent, Store } from '../store.js'
+import { NOW } from './now.js'
 
+/** How the store conformance suite drives one store: yours, or a built-in one. */
 export interface StoreCase {
+  /** Names the suite's `describe` block. */
   name: string
-  /** A fresh, empty store for one test. */
+  /** A fresh, empty store for one test: every case arranges its own rows. */
   create(): Store | Promise<Store>
 }
 
@@ -25,8 +27,16 @@ async function dueKeys(store: Store, now: number, limit: number) {
   return (await store.takeDue({ now, leaseMs: LEASE, limit, providers: ['github'] })).map(({ provider, eventId }) => ({ provider, eventId }))
 }
 
-/** What every store must do; each case arranges its own rows and drives time by argument. */
-export function testStore(c: StoreCase) {
+/**
+ * What every store must do, as vitest cases: claims and duplicates, leases and their
+ * fences, the sweeper's batch, replay and retry, purge, paging, stats and large bodies.
+ * Each case arranges its own rows and drives time by argument (from 2026-01-01).
+ *
+ * @example
+ * import { testStore } from 'webhook-inbox/testing/vitest'
+ * testStore({ name: 'my store', create: () => myStore({ url: process.env.TEST_DB_URL }) })
+ */
+export function testStore(c: StoreCase): void {
   describe(`${c.name} store conformance`, () => {
     it('store.claim() inserts a new event as processing, fence 1, leased until now + leaseMs', async () => {
       const store = await c.create()
