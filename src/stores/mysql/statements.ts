@@ -25,19 +25,10 @@ const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
 /** What an UPDATE or DELETE reports: the rows it matched (FOUND_ROWS) or deleted. */
 const affected = async (result: Promise<[ResultSetHeader, unknown]>) => (await result)[0].affectedRows
 
-/**
- * The MySQL/MariaDB dialect's statements over sql/lifecycle.ts's conditions and sets.
- *
- * MySQL has no RETURNING and MariaDB none on UPDATE, so: a fenced transition (complete,
- * fail, release, replay, retry) is one conditional UPDATE judged by its row count; a
- * transition whose row the caller needs (a take-over, take, takeDue) is that UPDATE and
- * a read of the row in one short READ COMMITTED transaction, which holds the row's lock
- * from the write to the read and is run again if InnoDB picks it as a deadlock's victim.
- * A claim of a new event is one INSERT whose row the caller already knows.
- */
-export function mysqlStatements(db: Db): EventStatements {
+/** Every statement with a fixed shape, built once with placeholders and reused. */
+function prepareStatements(db: Db) {
   const insert = (queue: boolean) => db.insert(t).values({ ...inserted(queue), bodyParts: p('bodyParts') }).prepare()
-  const prepared = {
+  return {
     claim: insert(false),
     queue: insert(true),
     // A body's parts are written once and never change, so a second writer's are dropped.
@@ -59,6 +50,20 @@ export function mysqlStatements(db: Db): EventStatements {
     retry: db.update(t).set(REQUEUED).where(RETRYABLE).prepare(),
     get: db.select(ROW).from(t).where(KEY).limit(1).prepare(),
   }
+}
+
+/**
+ * The MySQL/MariaDB dialect's statements over sql/lifecycle.ts's conditions and sets.
+ *
+ * MySQL has no RETURNING and MariaDB none on UPDATE, so: a fenced transition (complete,
+ * fail, release, replay, retry) is one conditional UPDATE judged by its row count; a
+ * transition whose row the caller needs (a take-over, take, takeDue) is that UPDATE and
+ * a read of the row in one short READ COMMITTED transaction, which holds the row's lock
+ * from the write to the read and is run again if InnoDB picks it as a deadlock's victim.
+ * A claim of a new event is one INSERT whose row the caller already knows.
+ */
+export function mysqlStatements(db: Db): EventStatements {
+  const prepared = prepareStatements(db)
   const transaction = <T>(work: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<T>) =>
     retryTransient(() => db.transaction(work, { isolationLevel: 'read committed' }))
 

@@ -9,7 +9,7 @@ import { onDueListeners } from './listen.js'
 import { migratePostgres } from './migrate.js'
 import { pgTables } from './schema.js'
 import { postgresStatements, statementName } from './statements.js'
-import { describeConnectionString, redactConnectionString } from './target.js'
+import { describeConnectionString, redactConnectionString } from '../sql/connection-string.js'
 
 export type PostgresConnection =
   /** A pool of at most `poolMax` (default 10) connections, owned and ended by the store. */
@@ -35,7 +35,7 @@ export interface PostgresStore extends Store, KeyStore {
 
 /** `host:port/database`: where the store connects, never with the password. */
 function describeTarget(config: pg.PoolConfig): string {
-  if (config.connectionString !== undefined) return describeConnectionString(config.connectionString)
+  if (config.connectionString !== undefined) return describeConnectionString(config.connectionString, 5432)
   return `${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? config.user ?? 'postgres'}`
 }
 

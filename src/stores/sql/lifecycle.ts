@@ -114,6 +114,16 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     REPLAYABLE: and(KEY, or(sql`${t.status} <> 'processing'`, LEASE_EXPIRED))!,
     /** A run holds a live lease at `now`: purge() leaves the row alone. */
     live: (now: number) => and(eq(t.status, 'processing'), gt(t.leaseEndsAt, now))!,
+    ...reads(t, contains),
+    /** requeueAll(): dead ones get a fresh count, failed ones skip their backoff. */
+    requeuedAll: (status: 'failed' | 'dead', now: number) =>
+      status === 'dead' ? { status: 'received', fenceBase: sql`${t.fence}`, nextAttemptAt: now, updatedAt: now } as const : { nextAttemptAt: now, updatedAt: now },
+  }
+}
+
+/** What list(), stats() and activity() select by: the reads beside the lifecycle. */
+function reads<T extends LifecycleColumns>(t: T, contains: Dialect['contains']) {
+  return {
     /** list()'s filter: every field given narrows the result. */
     listed(filter: ListFilter) {
       const conditions: SQL[] = []
@@ -142,9 +152,6 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     COUNT: sql<number>`count(*)`.mapWith(Number),
     /** When the longest-waiting of the rows selected became due. */
     OLDEST_DUE: sql<number | null>`min(coalesce(${t.nextAttemptAt}, ${t.leaseEndsAt}))`.mapWith((value: unknown) => (value === null ? null : Number(value))),
-    /** requeueAll(): dead ones get a fresh count, failed ones skip their backoff. */
-    requeuedAll: (status: 'failed' | 'dead', now: number) =>
-      status === 'dead' ? { status: 'received', fenceBase: sql`${t.fence}`, nextAttemptAt: now, updatedAt: now } as const : { nextAttemptAt: now, updatedAt: now },
   }
 }
 
