@@ -29,6 +29,39 @@ describe('group commit (sqliteStore)', () => {
     expect(store.database.inTransaction).toBe(false)
   })
 
+  it("store.claim() that takes a failed row over and store.takeDue() run every statement inside the batch's transaction", async () => {
+    const { path } = tempStore()
+    const store = sqliteStore({ path })
+    onCleanup(() => store.close())
+    const key = { provider: 'github', eventId: 'gc-over' }
+    await store.claim(event('gc-over'), { now: NOW, leaseMs: 1000 })
+    await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
+    await store.claim(event('gc-due'), { now: NOW, leaseMs: 1000, queue: true })
+    // The sweeper's first pass fills missing digests once (awaited, outside the batch); done here.
+    await store.takeDue({ now: NOW, leaseMs: 1000, limit: 1, providers: ['none'] })
+    // Statements are prepared on first use, so wrapping prepare() sees each one run.
+    const outside: string[] = []
+    const prepare = store.database.prepare.bind(store.database)
+    store.database.prepare = ((source: string) => {
+      const statement = prepare(source)
+      for (const method of ['all', 'run', 'get'] as const) {
+        const call = statement[method].bind(statement) as (...args: unknown[]) => unknown
+        ;(statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          if (!store.database.inTransaction) outside.push(source)
+          return call(...args)
+        }
+      }
+      return statement
+    }) as typeof store.database.prepare
+    const [claim, due] = await Promise.all([
+      store.claim(event('gc-over'), { now: NOW + 20, leaseMs: 1000 }),
+      store.takeDue({ now: NOW + 20, leaseMs: 1000, limit: 10, providers: ['github'] }),
+    ])
+    expect(claim).toMatchObject({ outcome: 'claimed', inserted: false, event: { fence: 2 } })
+    expect(due.map((e) => e.eventId)).toEqual(['gc-due'])
+    expect(outside).toEqual([])
+  })
+
   it('rejects only the call whose statement fails, commits the rest of the batch, and leaves no transaction open', async () => {
     const { path } = tempStore()
     const store = sqliteStore({ path })
