@@ -149,8 +149,8 @@ export interface Inbox<P extends Providers> {
 
 const QUEUE_CONCURRENCY = 32
 
-/** Replay or revive, then run it here and wait: the caller (CLI, dashboard) sees the result. */
-async function requeueAndRun(state: InboxState, key: EventKey, reason: 'replay' | 'revive'): Promise<ReplayResult> {
+/** Replay or retry, then run it here and wait: the caller (CLI, dashboard) sees the result. */
+async function requeueAndRun(state: InboxState, key: EventKey, reason: 'replay' | 'retry'): Promise<ReplayResult> {
   // Refused before the row changes: this inbox would fail the run without a handler and count it.
   if (!Object.hasOwn(state.providers, key.provider)) {
     throw new WebhookError('unknown_provider', `no provider named "${key.provider.slice(0, 100)}" in this inbox, so it cannot run ${reason === 'replay' ? 'a replay' : 'a retry'}; ask an inbox configured with it`)
@@ -286,7 +286,7 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     startWorker: (sweeperOptions) => startSweeper(state, sweeperOptions),
     shutdown: (shutdownOptions) => shutdown(state, shutdownOptions),
     replay: (provider, eventId) => requeueAndRun(state, { provider, eventId }, 'replay'),
-    retry: (provider, eventId) => requeueAndRun(state, { provider, eventId }, 'revive'),
+    retry: (provider, eventId) => requeueAndRun(state, { provider, eventId }, 'retry'),
     retryAll: (status) => state.store.requeueAll(status, state.now()),
     async stats() {
       const now = state.now()

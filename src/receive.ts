@@ -117,7 +117,7 @@ async function claimAndRun(
     return answer('queued', 202)
   }
   if (state.stopping) {
-    await state.store.release(stored, claim.event.attempts, state.now())
+    await state.store.release(stored, claim.event.fence, state.now())
     throw shuttingDown(name)
   }
   // A row stored before runs its own body, parsed again: the delivery's bytes may differ from it.

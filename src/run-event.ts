@@ -22,8 +22,8 @@ export type Abandoned = { status: 'abandoned' }
 const activeKey = (key: EventKey) => `${key.provider}\u0000${key.eventId}`
 
 /**
- * Runs the handlers for an event this caller holds the lease on (attempt
- * `stored.attempts`), then records the result with a fenced write. The handlers'
+ * Runs the handlers for an event this caller holds the lease on (fence
+ * `stored.fence`), then records the result with a fenced write. The handlers'
  * signal is aborted when the lease runs out or the inbox shuts down.
  */
 export function runEvent(state: InboxState, stored: StoredEvent, verifiedPayload?: unknown): Promise<RunOutcome> {
@@ -46,9 +46,9 @@ export function runWithinLease(state: InboxState, stored: StoredEvent): Promise<
 
 function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): { outcome: Promise<RunOutcome>; leaseEnded?: Promise<void> } {
   const key = { provider: stored.provider, eventId: stored.eventId }
-  const attempt = stored.attempts
+  const fence = stored.fence
   // Runs since the event was last requeued on purpose; what maxAttempts and backoff count.
-  const runs = attempt - stored.attemptBase
+  const runs = fence - stored.fenceBase
   const event: InboxEvent = {
     provider: stored.provider,
     id: stored.eventId,
@@ -61,16 +61,16 @@ function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): 
   // Runs that never recorded a result (the process died, or hung past its lease)
   // still count: past maxAttempts the event is dead-lettered without another run.
   if (runs > state.maxAttempts) {
-    return { outcome: recordFailure(state, event, attempt, new Error(`gave up: ${runs - 1} runs ended without a result`)) }
+    return { outcome: recordFailure(state, event, fence, new Error(`gave up: ${runs - 1} runs ended without a result`)) }
   }
   const active = activeKey(key)
   if (state.active.has(active)) {
     // Counted like a failed run, so an event whose handler never returns still ends dead.
     const cause = new Error('not run: its previous run in this process outlived its lease and has not returned')
-    return { outcome: recordFailure(state, event, attempt, cause) }
+    return { outcome: recordFailure(state, event, fence, cause) }
   }
 
-  const runSignal = new RunSignal(stored.lockedUntil ?? 0, state.now, state.leaseMs)
+  const runSignal = new RunSignal(stored.leaseEndsAt ?? 0, state.now, state.leaseMs)
   state.runs.add(runSignal)
   state.active.add(active)
   const handlers = runHandlers(state, stored, event, runSignal, verifiedPayload)
@@ -88,12 +88,12 @@ function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): 
       reply = await handlers
     } catch (cause) {
       if (runSignal.stopping) {
-        await state.store.release(key, attempt, state.now())
+        await state.store.release(key, fence, state.now())
         return { status: 'released' }
       }
-      return await recordFailure(state, event, attempt, cause)
+      return await recordFailure(state, event, fence, cause)
     }
-    if (!(await state.store.complete(key, attempt, state.now()))) {
+    if (!(await state.store.complete(key, fence, state.now()))) {
       state.logger.warn(
         `[webhook-inbox] ${stored.provider}: ${stored.type} ${stored.eventId} finished after its lease ran out and another run took it over; raise leaseMs above the slowest handler`,
       )
@@ -149,12 +149,12 @@ async function encodeReply(state: InboxState, event: InboxEvent, reply: { value:
   }
 }
 
-async function recordFailure(state: InboxState, event: InboxEvent, attempt: number, cause: unknown): Promise<RunOutcome> {
+async function recordFailure(state: InboxState, event: InboxEvent, fence: number, cause: unknown): Promise<RunOutcome> {
   const run = event.attempt
   const dead = run >= state.maxAttempts
   const nextAttemptAt = dead ? null : state.now() + backoffMs(run, state.backoff)
   const key = { provider: event.provider, eventId: event.id }
-  const recorded = await state.store.fail(key, attempt, { error: describe(cause), nextAttemptAt, now: state.now() })
+  const recorded = await state.store.fail(key, fence, { error: describe(cause), nextAttemptAt, now: state.now() })
   // Another run took the event over after this one's lease ran out; the result is its to record.
   if (!recorded) return { status: 'lost' }
   state.metrics.run(event.provider, dead ? 'dead' : 'failed')

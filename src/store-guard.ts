@@ -28,7 +28,6 @@ const GUARDED: Record<Exclude<keyof Store, 'onDue'>, true> = {
   claim: true,
   take: true,
   takeDue: true,
-  due: true,
   complete: true,
   fail: true,
   requeue: true,

@@ -1,8 +1,22 @@
 import type { EVENT_STATUSES, KEY_STATUSES } from './statuses.js'
 
+/*
+ * The store's words, one per concept:
+ * - lease: a run's hold on an event, from its claim or take until `leaseEndsAt`; a run
+ *   whose lease ran out died, and its event is due again.
+ * - fence: the store's token for one lease, a number that grows with every lease
+ *   (`StoredEvent.fence`). complete(), fail() and release() name it, and only the run
+ *   holding that lease may move the event on.
+ * - attempt: the user's run number, `event.attempt` (`fence - fenceBase`), counted
+ *   against `maxAttempts`; never the store's token.
+ * - due: waiting or failed whose `nextAttemptAt` has come, or a lease that ran out.
+ * - replay: run a stored event again on purpose, whatever its status (dedupe bypassed).
+ * - retry: give a failed or dead event a fresh set of `maxAttempts` runs.
+ */
+
 /**
  * `received` (stored, waiting for a run at `nextAttemptAt`) → `processing` (one run
- * holds the lease until `lockedUntil`) → `processed`; or `failed` (runs again at
+ * holds the lease until `leaseEndsAt`) → `processed`; or `failed` (runs again at
  * `nextAttemptAt`) → … → `dead` after `maxAttempts`. A `processing` row whose lease
  * ran out is due again: its process died.
  */
@@ -27,13 +41,15 @@ export interface NewEvent extends EventKey {
 export interface StoredEvent extends NewEvent {
   digest: string | null
   status: EventStatus
-  attempts: number
-  /** `attempts` at the last purposeful requeue (replay, revive); runs since then are `attempts - attemptBase`. */
-  attemptBase: number
+  /** The current (or last) lease's token: it only grows, so a stale run's writes are refused. */
+  fence: number
+  /** `fence` at the last purposeful requeue (replay, retry); runs since then are `fence - fenceBase`. */
+  fenceBase: number
   /** The next (or current) run was asked for by a replay; cleared when that run ends, whether it succeeds or fails. */
   replay: boolean
   replays: number
-  lockedUntil: number | null
+  /** When the running lease ends (ms); null unless `processing`. */
+  leaseEndsAt: number | null
   nextAttemptAt: number | null
   lastError: string | null
   receivedAt: number
@@ -42,7 +58,7 @@ export interface StoredEvent extends NewEvent {
 }
 
 /**
- * `claimed`: this caller holds the lease for attempt `event.attempts` (a new row, a
+ * `claimed`: this caller holds the lease with fence `event.fence` (a new row, a
  * waiting or failed one, or one whose lease ran out). `queued` (queue claims only):
  * stored as `received`, to be run by `take()`. `duplicate`: processed, dead, queued,
  * or in flight under a live lease; the caller must not run handlers.
@@ -101,6 +117,13 @@ export interface ActivityBucket {
   count: number
 }
 
+/** Why an event is queued again: `replay` (run it again, whatever its status) or `retry` (a failed or dead one, with fresh runs). */
+export type RequeueReason =
+  | 'replay'
+  | 'retry'
+  /** @deprecated use 'retry' */
+  | 'revive'
+
 /**
  * Where events live. Every method returns a Promise so one conformance suite
  * covers sync drivers (better-sqlite3) and async ones (D1) alike. Every write is
@@ -114,32 +137,30 @@ export interface Store {
    * in the database (no unique violation is logged).
    */
   claim(event: NewEvent, options: ClaimOptions): Promise<ClaimResult>
-  /** Leases one due event (waiting or failed with `nextAttemptAt` ≤ now, or lease expired) to the caller. */
+  /** Leases one due event (waiting or failed with `nextAttemptAt` ≤ now, or lease expired) to the caller, under the next fence. */
   take(key: EventKey, options: { now: number; leaseMs: number }): Promise<StoredEvent | undefined>
   /**
    * Leases up to `limit` due events of the named `providers` at once, the longest
-   * waiting first, each as the next attempt (what `take()` does for one key): the
+   * waiting first, each under its next fence (what `take()` does for one key): the
    * sweeper's batch. Two callers never get the same event, and events of other
    * providers are left for an inbox that has them (a rolling deploy).
    */
   takeDue(options: { now: number; leaseMs: number; limit: number; providers: readonly string[] }): Promise<StoredEvent[]>
-  /** Keys of up to `limit` due events, the longest waiting first. */
-  due(now: number, limit: number): Promise<EventKey[]>
-  /** Marks attempt `attempt` processed; false when that claim no longer holds the row. */
-  complete(key: EventKey, attempt: number, now: number): Promise<boolean>
-  /** Marks attempt `attempt` failed (retry at `nextAttemptAt`) or, with `nextAttemptAt: null`, dead. */
-  fail(key: EventKey, attempt: number, failure: { error: string; nextAttemptAt: number | null; now: number }): Promise<boolean>
+  /** Marks the run holding `fence` processed; false when its lease no longer holds the row. */
+  complete(key: EventKey, fence: number, now: number): Promise<boolean>
+  /** Marks the run holding `fence` failed (runs again at `nextAttemptAt`) or, with `nextAttemptAt: null`, dead. */
+  fail(key: EventKey, fence: number, failure: { error: string; nextAttemptAt: number | null; now: number }): Promise<boolean>
   /**
    * Queues a stored event to run again, due now, whatever its status, unless a run
    * holds a live lease on it: as a replay (dedupe bypassed on purpose), or to give a
-   * failed or dead event a fresh set of `maxAttempts` runs (`revive`; any other status
-   * is left alone). False when nothing was queued: running, unknown, or not revivable.
+   * failed or dead event a fresh set of `maxAttempts` runs (`retry`; any other status
+   * is left alone). False when nothing was queued: running, unknown, or not retryable.
    */
-  requeue(key: EventKey, options: { now: number; reason: 'replay' | 'revive' }): Promise<boolean>
-  /** Makes every event in `status` due now (failed: skip the backoff; dead: revive); returns how many. */
+  requeue(key: EventKey, options: { now: number; reason: RequeueReason }): Promise<boolean>
+  /** Makes every event in `status` due now (failed: skip the backoff; dead: retry); returns how many. */
   requeueAll(status: 'failed' | 'dead', now: number): Promise<number>
-  /** Gives a lease back unfinished (shutdown): the event waits again and the attempt is not counted. */
-  release(key: EventKey, attempt: number, now: number): Promise<boolean>
+  /** Gives the lease holding `fence` back unfinished (shutdown): the event waits again and the run is not counted. */
+  release(key: EventKey, fence: number, now: number): Promise<boolean>
   /**
    * Deletes events in `statuses` last updated before `before` (ms), except one a run
    * holds a live lease on at `now`; returns how many.

@@ -102,7 +102,7 @@ export function startSweeper(state: InboxState, options: SweeperOptions = {}): S
       const room = Math.min(concurrency - running, options.limit ?? concurrency)
       for (const event of room > 0 ? await takeDue(state, room) : []) {
         if (state.stopping) {
-          await state.store.release({ provider: event.provider, eventId: event.eventId }, event.attempts, state.now())
+          await state.store.release({ provider: event.provider, eventId: event.eventId }, event.fence, state.now())
           continue
         }
         running++

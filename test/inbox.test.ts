@@ -92,13 +92,13 @@ describe('inbox.fetch() answers', () => {
     expect(body.error).not.toContain('4242')
     expect(failed.headers.get('webhook-inbox-status')).toBe('failed')
     const row = await store.get({ provider: 'github', eventId: 'gh-retry' })
-    expect(row).toMatchObject({ status: 'failed', attempts: 1, lastError: 'Error: downstream down: card 4242 declined' })
+    expect(row).toMatchObject({ status: 'failed', fence: 1, lastError: 'Error: downstream down: card 4242 declined' })
     expect(row?.nextAttemptAt).toBeGreaterThan(NOW)
     expect(errors.map((e) => e.code)).toEqual(['handler_failed'])
 
     const retried = await inbox.fetch(await githubDelivery('gh-retry'))
     expect(retried.status).toBe(200)
-    expect(await store.get({ provider: 'github', eventId: 'gh-retry' })).toMatchObject({ status: 'processed', attempts: 2 })
+    expect(await store.get({ provider: 'github', eventId: 'gh-retry' })).toMatchObject({ status: 'processed', fence: 2 })
     expect([calls, successes]).toEqual([2, 1])
   })
 
@@ -113,7 +113,7 @@ describe('inbox.fetch() answers', () => {
     for (let i = 0; i < 4; i++) statuses.push((await inbox.fetch(await stripeDelivery('evt_dead'))).status)
     expect(statuses).toEqual([500, 500, 500, 200])
     expect(calls).toBe(3)
-    expect(await store.get({ provider: 'stripe', eventId: 'evt_dead' })).toMatchObject({ status: 'dead', attempts: 3, nextAttemptAt: null })
+    expect(await store.get({ provider: 'stripe', eventId: 'evt_dead' })).toMatchObject({ status: 'dead', fence: 3, nextAttemptAt: null })
   })
 
   it('inbox.fetch() lets a redelivery take over an event whose lease ran out (the first run died)', async () => {

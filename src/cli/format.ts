@@ -22,22 +22,22 @@ export function bar(done: number, total: number, width = 24): string {
 
 /**
  * What `show` prints above the headers and body: what a user reasons with, not the
- * fencing columns (`attempts` only grows; runs since a replay or revive are what
+ * fence (it only grows; runs since a replay or retry are what
  * `maxAttempts` counts).
  */
 export function details(event: EventSummary): [string, string][] {
-  const runsSince = event.attempts - event.attemptBase
+  const runsSince = event.fence - event.fenceBase
   const lines: [string, string | null][] = [
     ['provider', event.provider],
     ['event id', event.eventId],
     ['type', event.type],
     ['status', event.replay ? `${event.status} (a replay is queued)` : event.status],
-    ['runs', event.attemptBase > 0 ? `${event.attempts} in all, ${runsSince} since the last replay or revive` : String(event.attempts)],
+    ['runs', event.fenceBase > 0 ? `${event.fence} in all, ${runsSince} since the last replay or retry` : String(event.fence)],
     ['replays', String(event.replays)],
     ['received', time(event.receivedAt)],
     ['processed', event.processedAt === null ? null : time(event.processedAt)],
     ['next attempt', event.nextAttemptAt === null ? null : time(event.nextAttemptAt)],
-    ['leased until', event.status === 'processing' ? time(event.lockedUntil) : null],
+    ['leased until', event.status === 'processing' ? time(event.leaseEndsAt) : null],
     ['last error', event.lastError],
   ]
   return lines.filter((line): line is [string, string] => line[1] !== null)
@@ -57,7 +57,7 @@ export function eventRows(events: EventSummary[]): string {
       e.eventId,
       e.type,
       e.status,
-      String(e.attempts),
+      String(e.fence),
       String(e.replays),
       clip(e.lastError ?? '', 60),
     ]),

@@ -61,7 +61,7 @@ export async function replay(args: string[], io: Io): Promise<number> {
       return EXIT.timeout
     }
     const row = rows[0]!
-    if (values.json) io.out(JSON.stringify({ provider, eventId, status: row.status, attempts: row.attempts, lastError: row.lastError }))
+    if (values.json) io.out(JSON.stringify({ provider, eventId, status: row.status, attempts: row.fence, lastError: row.lastError }))
     else io.out(`replayed ${provider} ${eventId}: ${row.status}${row.status === 'processed' ? '' : ` (${row.lastError})`}`)
     return row.status === 'processed' ? EXIT.ok : EXIT.failed
   } finally {

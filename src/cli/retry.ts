@@ -36,9 +36,9 @@ export async function retry(args: string[], io: Io): Promise<number> {
       report({ status, requeued: count }, `${count} ${status} event(s) made due now`)
       return EXIT.ok
     }
-    // Summaries: keys and attempts only, however large the bodies.
+    // Summaries: keys and fences only, however large the bodies.
     const watched = await store.list({ status, limit: WATCH_LIMIT })
-    const attempts = new Map(watched.map((e) => [e.eventId + '\u0000' + e.provider, e.attempts]))
+    const fences = new Map(watched.map((e) => [e.eventId + '\u0000' + e.provider, e.fence]))
     const count = await store.requeueAll(status, Date.now())
     if (count === 0) {
       report({ status, requeued: 0 }, `0 ${status} event(s) made due now`)
@@ -46,11 +46,11 @@ export async function retry(args: string[], io: Io): Promise<number> {
     }
     const keys = watched.map(({ provider, eventId }) => ({ provider, eventId }))
     const unwatched = count > keys.length ? ` (watched the newest ${keys.length} of the ${count} made due)` : ''
-    // attempts only grows, so a higher count than before means a run ended since.
+    // The fence only grows, so a higher one than before means a run ended since.
     const rows = await waitForRuns(
       store,
       keys,
-      (row, key) => row.status !== 'processing' && row.attempts > attempts.get(key.eventId + '\u0000' + key.provider)!,
+      (row, key) => row.status !== 'processing' && row.fence > fences.get(key.eventId + '\u0000' + key.provider)!,
       io,
       waitMs,
     )

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Provider, SignInput } from '../provider.js'
 import { createInbox } from '../inbox.js'
 import type { Store } from '../store.js'
+import { NOW } from './now.js'
 
 /** How the provider conformance suite drives one adapter: yours, or a built-in one. */
 export interface ProviderCase {
@@ -29,8 +30,6 @@ export interface ProviderCase {
   secrets?: { current: string; previous: string }
 }
 
-/** The fixed clock of every case: 2026-01-01T00:00:00Z, in ms. */
-const NOW = 1_767_225_600_000
 
 async function signedDelivery(provider: Provider, name: string, input: SignInput) {
   const headers = await provider.sign(input)

@@ -1,3 +1,5 @@
-// webhook-inbox/testing/vitest: the provider conformance suite, on its own subpath because
-// it imports vitest (an optional peer dependency); webhook-inbox/testing does not.
+// webhook-inbox/testing/vitest: the conformance suites, on their own subpath because
+// they import vitest (an optional peer dependency); webhook-inbox/testing does not.
 export { type ProviderCase, testProvider } from './provider-suite.js'
+export { type StoreCase, testStore } from './store-suite.js'
+export { type KeysCase, testKeys } from './keys-suite.js'

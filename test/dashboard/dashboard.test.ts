@@ -136,7 +136,7 @@ describe('dashboard pages', () => {
       expect(back).toContain('This instance has no provider configured for pay_other_deploy')
     }
     expect(runs).toEqual([])
-    expect(await store.get(key)).toMatchObject({ status: 'dead', attempts: 1, replays: 0 })
+    expect(await store.get(key)).toMatchObject({ status: 'dead', fence: 1, replays: 0 })
   })
 
   it('POST /inbox/actions/retry-dead revives every dead event and says how many', async () => {

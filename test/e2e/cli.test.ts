@@ -46,7 +46,7 @@ describe('webhook-inbox CLI against a real server on 127.0.0.1', () => {
 
     const listed = await cli(['list', '--provider', 'stripe', '--json'])
     expect(listed.code).toBe(0)
-    expect(JSON.parse(listed.stdout.trim())).toMatchObject({ provider: 'stripe', eventId: EVENT, status: 'processed', attempts: 1 })
+    expect(JSON.parse(listed.stdout.trim())).toMatchObject({ provider: 'stripe', eventId: EVENT, status: 'processed', fence: 1 })
 
     const again = await cli(['send', 'stripe', 'payment_intent.succeeded', '--id', EVENT])
     expect([again.code, again.stdout.split('\n')[0]]).toEqual([0, '200 duplicate stripe payment_intent.succeeded'])

@@ -92,7 +92,7 @@ describeEachServer('real processes sharing one server store', (dialect) => {
     const store = place.open()
     const row = async () => {
       const event = await store.get({ provider: 'github', eventId: 'crash-1' })
-      return event && { status: event.status, attempts: event.attempts }
+      return event && { status: event.status, attempts: event.fence }
     }
     await waitFor(async () => (await row())?.status === 'processed', 15_000, 'the other sweeper to finish it')
     // Processed rows are never run again, so the ledger is final.

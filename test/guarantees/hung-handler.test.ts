@@ -40,7 +40,7 @@ describe('a handler that never returns', () => {
     expect(String(aborted)).toContain('lease of 300 ms ran out')
     expect(dead).toEqual(['gh-hung'])
     const row = await store.get({ provider: 'github', eventId: 'gh-hung' })
-    expect(row).toMatchObject({ status: 'dead', attempts: 3 })
+    expect(row).toMatchObject({ status: 'dead', fence: 3 })
     expect(row?.lastError).toContain('outlived its lease')
   })
 
@@ -53,6 +53,6 @@ describe('a handler that never returns', () => {
       { now: Date.now(), leaseMs: 200, queue: true },
     )
     expect(await inbox.sweep()).toEqual({ taken: 1, processed: 0, failed: 0, dead: 0 })
-    expect(await store.due(Date.now(), 10)).toEqual([{ provider: 'github', eventId: 'gh-stuck' }])
+    expect((await store.takeDue({ now: Date.now(), leaseMs: 200, limit: 10, providers: ['github'] })).map((e) => e.eventId)).toEqual(['gh-stuck'])
   })
 })

@@ -49,7 +49,7 @@ describe('inbox.sweep() (the sweeper)', () => {
       expect(delay).toBeLessThanOrEqual(ceiling)
     })
     expect(attempts).toEqual([1, 2, 3, 4])
-    expect(await store.get(key)).toMatchObject({ status: 'dead', attempts: 4, lastError: 'Error: failure 4', nextAttemptAt: null })
+    expect(await store.get(key)).toMatchObject({ status: 'dead', fence: 4, lastError: 'Error: failure 4', nextAttemptAt: null })
     expect(dead).toHaveLength(1)
     expect([dead[0]![0].id, dead[0]![1].code]).toEqual(['gh-fail', 'handler_failed'])
     clock.now += 10 * 60_000
@@ -70,7 +70,7 @@ describe('inbox.sweep() (the sweeper)', () => {
     clock.now = NOW + 5000
     expect(await inbox.sweep()).toMatchObject({ taken: 1, processed: 1 })
     expect(seen).toEqual([7])
-    expect(await store.get({ provider: 'github', eventId: 'gh-orphan' })).toMatchObject({ status: 'processed', attempts: 2 })
+    expect(await store.get({ provider: 'github', eventId: 'gh-orphan' })).toMatchObject({ status: 'processed', fence: 2 })
   })
 })
 
@@ -112,7 +112,7 @@ describe('handler context', () => {
     expect(second.headers.get('webhook-inbox-status')).toBe('processed')
     release()
     expect((await first).headers.get('webhook-inbox-status')).toBe('duplicate')
-    expect(await store.get({ provider: 'github', eventId: 'gh-takeover' })).toMatchObject({ status: 'processed', attempts: 2 })
+    expect(await store.get({ provider: 'github', eventId: 'gh-takeover' })).toMatchObject({ status: 'processed', fence: 2 })
     expect(successes).toBe(2)
   })
 
@@ -131,7 +131,7 @@ describe('handler context', () => {
     const second = await inbox.fetch(await issue('gh-hung'))
     expect([second.status, ((await second.json()) as { code: string }).code]).toEqual([500, 'handler_failed'])
     expect(started).toBe(1)
-    expect(await store.get({ provider: 'github', eventId: 'gh-hung' })).toMatchObject({ status: 'failed', attempts: 2 })
+    expect(await store.get({ provider: 'github', eventId: 'gh-hung' })).toMatchObject({ status: 'failed', fence: 2 })
     expect((await store.get({ provider: 'github', eventId: 'gh-hung' }))?.lastError).toContain('outlived its lease')
     release()
     // The first run's late result is not its to record any more.
@@ -245,7 +245,7 @@ describe('shutdown', () => {
     expect(String(reason)).toContain('shutting down')
     const reopened = sqliteStore({ path })
     onCleanup(() => reopened.close())
-    expect(await reopened.get({ provider: 'github', eventId: 'gh-shutdown' })).toMatchObject({ status: 'received', attempts: 0 })
+    expect(await reopened.get({ provider: 'github', eventId: 'gh-shutdown' })).toMatchObject({ status: 'received', fence: 0 })
     expect(await reopened.get({ provider: 'github', eventId: 'gh-after' })).toBeUndefined()
   })
 })
@@ -268,7 +268,7 @@ describe('failure edges', () => {
     inbox.onAny(() => void successes++)
     const response = await inbox.fetch(await issue('gh-unmarked'))
     expect([response.status, ((await response.json()) as { code: string }).code]).toEqual([503, 'store_unavailable'])
-    expect(await store.get({ provider: 'github', eventId: 'gh-unmarked' })).toMatchObject({ status: 'processing', attempts: 1 })
+    expect(await store.get({ provider: 'github', eventId: 'gh-unmarked' })).toMatchObject({ status: 'processing', fence: 1 })
     failComplete = false
     clock.now += 1000
     expect(await inbox.sweep()).toMatchObject({ processed: 1 })
@@ -303,7 +303,7 @@ describe('failure edges', () => {
     clock.now = NOW + 3000
     expect(await inbox.sweep()).toMatchObject({ taken: 1, dead: 1 })
     expect(calls).toBe(0)
-    expect(await store.get(key)).toMatchObject({ status: 'dead', attempts: 4 })
+    expect(await store.get(key)).toMatchObject({ status: 'dead', fence: 4 })
     expect(dead).toEqual(['gh-crash-loop: Error: gave up: 3 runs ended without a result'])
   })
 
@@ -360,7 +360,7 @@ describe('inbox.replay()', () => {
     clock.now += 3_600_000
     expect(await inbox.sweep()).toMatchObject({ dead: 1 })
     expect(runs).toEqual(['1:false', '1:true', '2:false'])
-    expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'dead', attempts: 3, attemptBase: 1 })
+    expect(await store.get({ provider: 'github', eventId: 'gh-replay-fails' })).toMatchObject({ status: 'dead', fence: 3, fenceBase: 1 })
   })
 
   it('a replay whose runs keep dying is dead-lettered after maxAttempts runs without running again', async () => {

@@ -60,11 +60,11 @@ describe.each(shared)('inboxes of a rolling deploy ($label)', ({ open }) => {
       clock += 2_000
       expect(await old.sweep()).toEqual({ taken: 0, processed: 0, failed: 0, dead: 0 })
     }
-    expect(await current.get('razorpay', 'evt_roll')).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(await current.get('razorpay', 'evt_roll')).toMatchObject({ status: 'failed', fence: 1 })
 
     expect(await current.sweep()).toMatchObject({ taken: 1, processed: 1 })
     expect(razorpayRuns).toBe(2)
-    expect(await current.get('razorpay', 'evt_roll')).toMatchObject({ status: 'processed', attempts: 2 })
+    expect(await current.get('razorpay', 'evt_roll')).toMatchObject({ status: 'processed', fence: 2 })
   })
 
   it('inbox.replay() and inbox.retry() of an inbox without the event\'s provider reject with 404 unknown_provider and leave the row as it was', async () => {

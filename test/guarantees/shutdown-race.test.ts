@@ -48,6 +48,6 @@ describe('inbox.shutdown() with a claim in flight', () => {
     // The next process finds it waiting, due now, with the attempt not counted.
     const next = sqliteStore({ path })
     onCleanup(() => next.close())
-    expect(await next.get({ provider: 'github', eventId: 'gh-racing' })).toMatchObject({ status: 'received', attempts: 0 })
+    expect(await next.get({ provider: 'github', eventId: 'gh-racing' })).toMatchObject({ status: 'received', fence: 0 })
   })
 })

@@ -80,13 +80,13 @@ describe.each(storeCases)('a delivery that takes over a stored row ($label)', (c
 
       expect(await sendA('id-B')).toEqual([200, 'duplicate'])
       expect(runs.length).toBe(before)
-      expect(await inbox.get(pair.name, 'id-B')).toMatchObject({ status: 'failed', attempts: 1 })
+      expect(await inbox.get(pair.name, 'id-B')).toMatchObject({ status: 'failed', fence: 1 })
 
       advance(1_000)
       expect(await inbox.sweep()).toMatchObject({ taken: 1, processed: 1 })
       const last = runs.at(-1)!
       expect([last.id, last.type, last.payload]).toEqual(['id-B', pair.bType, JSON.parse(bodyB)])
-      expect(await inbox.get(pair.name, 'id-A')).toMatchObject({ status: 'processed', attempts: 1 })
+      expect(await inbox.get(pair.name, 'id-A')).toMatchObject({ status: 'processed', fence: 1 })
     })
 
     it("inbox.fetch() runs B's stored body when other bytes arrive under B's failed id, answering as B's own redelivery", async () => {
@@ -96,7 +96,7 @@ describe.each(storeCases)('a delivery that takes over a stored row ($label)', (c
 
       expect(await sendA('id-B')).toEqual([200, 'processed'])
       expect(runs.slice(before).map((e) => [e.id, e.type, e.payload])).toEqual([['id-B', pair.bType, JSON.parse(bodyB)]])
-      expect(await inbox.get(pair.name, 'id-B')).toMatchObject({ status: 'processed', attempts: 2, type: pair.bType, body: bodyB })
+      expect(await inbox.get(pair.name, 'id-B')).toMatchObject({ status: 'processed', fence: 2, type: pair.bType, body: bodyB })
       expect(await inbox.list()).toHaveLength(1)
     })
 
@@ -107,7 +107,7 @@ describe.each(storeCases)('a delivery that takes over a stored row ($label)', (c
 
       expect(await sendB('id-C')).toEqual([200, 'processed'])
       expect(runs.slice(before).map((e) => [e.id, e.type, e.payload])).toEqual([['id-B', pair.bType, JSON.parse(bodyB)]])
-      expect(await inbox.get(pair.name, 'id-B')).toMatchObject({ status: 'processed', attempts: 2 })
+      expect(await inbox.get(pair.name, 'id-B')).toMatchObject({ status: 'processed', fence: 2 })
       expect(await inbox.get(pair.name, 'id-C')).toBeUndefined()
       // Settled under B's key, not C's: B's redelivery is a duplicate, and so is C's.
       expect(await sendB('id-B')).toEqual([200, 'duplicate'])

@@ -4,7 +4,7 @@
 export const PRELUDE = `
 import type { Handler, Hono, MiddlewareHandler } from 'hono'
 import type { d1Store } from 'webhook-inbox/stores/d1'
-import type { Inbox } from 'webhook-inbox'
+import type { Inbox, Store } from 'webhook-inbox'
 import type { github, Provider, ProviderOptions, razorpay, slack, stripe } from 'webhook-inbox/providers'
 import type Stripe from 'stripe'
 
@@ -30,6 +30,8 @@ declare global {
   const env: { DB: Parameters<typeof d1Store>[0] }
   /** The custom adapter "Write your own provider" defines, imported by its test snippet. */
   function acme(options: ProviderOptions): Provider
+  /** The custom store "Write your own store" tests. */
+  function myStore(): Store & Pick<ReturnType<typeof d1Store>, 'keys'>
 }
 export {}
 `

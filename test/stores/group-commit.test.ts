@@ -29,6 +29,39 @@ describe('group commit (sqliteStore)', () => {
     expect(store.database.inTransaction).toBe(false)
   })
 
+  it("store.claim() that takes a failed row over and store.takeDue() run every statement inside the batch's transaction", async () => {
+    const { path } = tempStore()
+    const store = sqliteStore({ path })
+    onCleanup(() => store.close())
+    const key = { provider: 'github', eventId: 'gc-over' }
+    await store.claim(event('gc-over'), { now: NOW, leaseMs: 1000 })
+    await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
+    await store.claim(event('gc-due'), { now: NOW, leaseMs: 1000, queue: true })
+    // The sweeper's first pass fills missing digests once (awaited, outside the batch); done here.
+    await store.takeDue({ now: NOW, leaseMs: 1000, limit: 1, providers: ['none'] })
+    // Statements are prepared on first use, so wrapping prepare() sees each one run.
+    const outside: string[] = []
+    const prepare = store.database.prepare.bind(store.database)
+    store.database.prepare = ((source: string) => {
+      const statement = prepare(source)
+      for (const method of ['all', 'run', 'get'] as const) {
+        const call = statement[method].bind(statement) as (...args: unknown[]) => unknown
+        ;(statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          if (!store.database.inTransaction) outside.push(source)
+          return call(...args)
+        }
+      }
+      return statement
+    }) as typeof store.database.prepare
+    const [claim, due] = await Promise.all([
+      store.claim(event('gc-over'), { now: NOW + 20, leaseMs: 1000 }),
+      store.takeDue({ now: NOW + 20, leaseMs: 1000, limit: 10, providers: ['github'] }),
+    ])
+    expect(claim).toMatchObject({ outcome: 'claimed', inserted: false, event: { fence: 2 } })
+    expect(due.map((e) => e.eventId)).toEqual(['gc-due'])
+    expect(outside).toEqual([])
+  })
+
   it('rejects only the call whose statement fails, commits the rest of the batch, and leaves no transaction open', async () => {
     const { path } = tempStore()
     const store = sqliteStore({ path })
@@ -46,7 +79,7 @@ describe('group commit (sqliteStore)', () => {
     expect(ids).toEqual(['after', 'before'])
   })
 
-  it('store.get(), store.list() and store.due() run outside the batches: no BEGIN IMMEDIATE for a read', async () => {
+  it('store.get(), store.list() and store.stats() run outside the batches: no BEGIN IMMEDIATE for a read', async () => {
     const { path } = tempStore()
     const store = sqliteStore({ path })
     onCleanup(() => store.close())
@@ -54,7 +87,7 @@ describe('group commit (sqliteStore)', () => {
     const transactions = recordExec(store.database)
     expect((await store.get({ provider: 'github', eventId: 'r1' }))?.status).toBe('processing')
     expect((await store.list()).map((e) => e.eventId)).toEqual(['r1'])
-    expect(await store.due(NOW + 1000, 10)).toEqual([{ provider: 'github', eventId: 'r1' }])
+    expect((await store.stats(NOW + 1000)).oldestDueAt).toBe(NOW + 1000)
     expect(transactions).toEqual([])
   })
 

@@ -2,8 +2,7 @@
 // dialect files (postgres.test.ts, mysql.test.ts) keep only what one dialect has.
 import { expect, it } from 'vitest'
 import type { WebhookError } from '../../src/errors.js'
-import { testKeys } from '../conformance/keys.js'
-import { testStore } from '../conformance/store.js'
+import { testKeys, testStore } from '../../src/testing/vitest.js'
 import { NOW } from '../helpers.js'
 import { describeEachServer } from '../server-stores.js'
 

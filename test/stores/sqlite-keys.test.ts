@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { testKeys } from '../conformance/keys.js'
+import { testKeys } from '../../src/testing/vitest.js'
 import { NOW } from '../helpers.js'
 import { tempStore } from '../node-helpers.js'
 

@@ -3,13 +3,22 @@ import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
-import { testStore } from '../conformance/store.js'
+import { testStore } from '../../src/testing/vitest.js'
 import { NOW, waitFor } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 
 testStore({ name: 'sqlite', create: () => tempStore().store })
 
 describe('sqliteStore specifics', () => {
+  it("store.requeue({ reason: 'revive' }) still retries a dead event with a fresh count of runs: the deprecated name of 'retry'", async () => {
+    const { store } = tempStore()
+    const key = { provider: 'github', eventId: 'gh-revive' }
+    await store.claim({ ...key, type: 't', body: '{}', headers: {} }, { now: NOW, leaseMs: 1000 })
+    await store.fail(key, 1, { error: 'x', nextAttemptAt: null, now: NOW })
+    expect(await store.requeue(key, { now: NOW + 1, reason: 'revive' })).toBe(true)
+    expect(await store.get(key)).toMatchObject({ status: 'received', fence: 1, fenceBase: 1, nextAttemptAt: NOW + 1 })
+  })
+
   it('sqliteStore() opens its file in WAL mode with the webhook_events table and UNIQUE(provider, event_id)', () => {
     const { path } = tempStore()
     const db = new Database(path, { readonly: true })

@@ -1,6 +1,6 @@
 import { providerCases } from '../conformance/provider-cases.js'
 import { testProvider } from '../conformance/provider.js'
-import { testStore } from '../conformance/store.js'
+import { testStore } from '../../src/testing/vitest.js'
 import { freshD1Store } from './d1.js'
 
 // The suites the Node tests run, here in workerd: Web Crypto, the `stripe` worker

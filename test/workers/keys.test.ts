@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import { expect, it } from 'vitest'
 import { withIdempotency } from '../../src/idempotency/index.js'
 import { d1Store } from '../../src/stores/d1/index.js'
-import { testKeys } from '../conformance/keys.js'
+import { testKeys } from '../../src/testing/vitest.js'
 
 // The keys suite the Node tests run over SQLite, here over a real D1 in workerd.
 testKeys({

@@ -4,7 +4,7 @@ import { prettyBody, redactHeaders } from '../redact.js'
 import { actionForm, eventPath, type Html, layout, type PageContext, statusClass, time } from './layout.js'
 
 /** A run holds it now: a replay would be refused, so the button is not offered. */
-const isRunning = (event: StoredEvent, now: number) => event.status === 'processing' && (event.lockedUntil ?? 0) > now
+const isRunning = (event: StoredEvent, now: number) => event.status === 'processing' && (event.leaseEndsAt ?? 0) > now
 
 export function eventPage(page: PageContext, event: StoredEvent, now: number, notice?: string): Html {
   const path = eventPath(event.provider, event.eventId)
@@ -14,7 +14,7 @@ export function eventPage(page: PageContext, event: StoredEvent, now: number, no
     <dl>
       <dt>event id</dt><dd>${event.eventId}</dd>
       <dt>status</dt><dd class="${statusClass(event.status)}" id="status">${event.status}</dd>
-      <dt>attempts</dt><dd>${event.attempts} (runs since last requeue: ${event.attempts - event.attemptBase}; replays: ${event.replays})</dd>
+      <dt>attempts</dt><dd>${event.fence} (runs since last requeue: ${event.fence - event.fenceBase}; replays: ${event.replays})</dd>
       <dt>received</dt><dd>${time(event.receivedAt)}</dd>
       <dt>processed</dt><dd>${time(event.processedAt)}</dd>
       ${event.status === 'dead' ? html`<dt>dead since</dt><dd>${time(event.updatedAt)}</dd>` : ''}

@@ -1,4 +1,5 @@
 import mysql, { type Pool, type PoolOptions } from 'mysql2/promise'
+import { decoded as decode } from '../sql/connection-string.js'
 
 /** The server's own error under drizzle's wrapper, which carries the query's parameters. */
 export function mysqlError(error: unknown): { code?: string; errno?: number; message?: string } {
@@ -42,15 +43,6 @@ interface Target {
 }
 
 const URI = /^(?:mysql|mariadb):\/\/(?:(?<user>[^:@/]*)(?::(?<password>.*))?@)?(?<host>\[[^\]]*\]|[^:/?@]*)(?::(?<port>\d+))?(?:\/(?<database>[^?]*))?(?:\?(?<query>.*))?$/s
-
-const decode = (text: string) => {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    // A literal `%` in a password typed unencoded.
-    return text
-  }
-}
 
 /** Undefined when `uri` is not a mysql:// URL; never throws, as URL's errors carry the whole string. */
 export function parseUri(uri: string): Target | undefined {

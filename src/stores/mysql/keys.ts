@@ -2,9 +2,9 @@ import { and, lte } from 'drizzle-orm'
 import type { MySql2Database } from 'drizzle-orm/mysql2'
 import type { ResultSetHeader } from 'mysql2'
 import { createKeys, keyLifecycle, type KeyStatements } from '../sql/keys.js'
+import { afterReady } from '../sql/ready.js'
 import type { IdempotencyKeys } from '../../store.js'
-import { isDuplicate } from './connection.js'
-import { afterReady } from './ready.js'
+import { isDuplicate, retryTransient } from './connection.js'
 import { idempotencyKeys as k } from './schema.js'
 
 /** KeyStatements resolve to the rows a statement returned; without RETURNING, one stand-in per row it changed. */
@@ -27,22 +27,24 @@ export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): Idemp
     get: db.select().from(k).where(ID).limit(1).prepare(),
   }
   const statements: KeyStatements = {
-    async begin(params) {
-      const taken = [{ token: params.token as string }]
-      try {
-        await prepared.insert.execute(params)
-        return taken
-      } catch (error) {
-        if (!isDuplicate(error)) throw error
-      }
-      return (await changed(prepared.takeOver.execute(params))).length === 1 ? taken : []
-    },
+    // A deadlock's victim (an INSERT beside a purge's DELETE … LIMIT) was rolled back whole: run it again.
+    begin: (params) =>
+      retryTransient(async () => {
+        const taken = [{ token: params.token as string }]
+        try {
+          await prepared.insert.execute(params)
+          return taken
+        } catch (error) {
+          if (!isDuplicate(error)) throw error
+        }
+        return (await changed(prepared.takeOver.execute(params))).length === 1 ? taken : []
+      }),
     finish: (params) => changed(prepared.finish.execute(params)),
     release: (params) => changed(prepared.release.execute(params)),
     get: (params) => prepared.get.execute(params),
     list: (filter) => db.select(SUMMARY).from(k).where(listed(filter)).orderBy(...NEWEST_FIRST).limit(filter.limit),
     // DELETE … LIMIT: MySQL allows no LIMIT in an IN subquery, so not sql/keys.ts's expired().
-    purge: (now, limit) => changed(db.delete(k).where(lte(k.expiresAt, now)).orderBy(k.expiresAt).limit(limit).execute()),
+    purge: (now, limit) => retryTransient(() => changed(db.delete(k).where(lte(k.expiresAt, now)).orderBy(k.expiresAt).limit(limit).execute())),
   }
   return createKeys(afterReady(statements, ready))
 }

@@ -40,9 +40,10 @@ export const webhookEvents = mysqlTable(
     digest: key('digest', 64),
     headers: text('headers').notNull(),
     status: varchar('status', { length: 16, enum: EVENT_STATUSES }).notNull(),
-    attempts: int('attempts').notNull(),
-    attemptBase: int('attempt_base').notNull().default(0),
-    lockedUntil: millis('locked_until'),
+    // The store's fence and the lease, under the columns' first names (no migration).
+    fence: int('attempts').notNull(),
+    fenceBase: int('attempt_base').notNull().default(0),
+    leaseEndsAt: millis('locked_until'),
     nextAttemptAt: millis('next_attempt_at'),
     lastError: text('last_error'),
     replay: boolean('replay').notNull().default(false),

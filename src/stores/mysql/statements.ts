@@ -2,7 +2,8 @@ import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, not, notExi
 import type { MySql2Database } from 'drizzle-orm/mysql2'
 import type { ResultSetHeader } from 'mysql2'
 import { lifecycle } from '../sql/lifecycle.js'
-import type { EventKey, EventStatus, ListFilter } from '../../store.js'
+import type { EventStatus, ListFilter } from '../../store.js'
+import type { EventStatements } from '../sql/events.js'
 import { isDuplicate, retryTransient } from './connection.js'
 import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
 
@@ -18,25 +19,16 @@ const rows = lifecycle(t, {
   // The column is binary (byte-exact ids): read as text to compare with the JSON strings.
   inJsonArray: (column, array) => sql`json_contains(${array}, json_quote(convert(${column} using utf8mb4)))`,
 })
-const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, REVIVABLE } = rows
+const { KEY, DUE, DUE_HERE, dueAt, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
 const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
 
 /** What an UPDATE or DELETE reports: the rows it matched (FOUND_ROWS) or deleted. */
 const affected = async (result: Promise<[ResultSetHeader, unknown]>) => (await result)[0].affectedRows
 
-/**
- * The MySQL/MariaDB dialect's statements over sql/lifecycle.ts's conditions and sets.
- *
- * MySQL has no RETURNING and MariaDB none on UPDATE, so: a fenced transition (complete,
- * fail, release, replay, revive) is one conditional UPDATE judged by its row count; a
- * transition whose row the caller needs (a take-over, take, takeDue) is that UPDATE and
- * a read of the row in one short READ COMMITTED transaction, which holds the row's lock
- * from the write to the read and is run again if InnoDB picks it as a deadlock's victim.
- * A claim of a new event is one INSERT whose row the caller already knows.
- */
-export function mysqlStatements(db: Db) {
+/** Every statement with a fixed shape, built once with placeholders and reused. */
+function prepareStatements(db: Db) {
   const insert = (queue: boolean) => db.insert(t).values({ ...inserted(queue), bodyParts: p('bodyParts') }).prepare()
-  const prepared = {
+  return {
     claim: insert(false),
     queue: insert(true),
     // A body's parts are written once and never change, so a second writer's are dropped.
@@ -51,14 +43,27 @@ export function mysqlStatements(db: Db) {
       .where(and(eq(parts.digest, p('digest')), lt(parts.part, p('count'))))
       .orderBy(asc(parts.part))
       .prepare(),
-    due: db.select({ provider: t.provider, eventId: t.eventId }).from(t).where(DUE).orderBy(asc(DUE_ORDER)).limit(p('limit')).prepare(),
     complete: db.update(t).set(COMPLETED).where(HELD).prepare(),
     fail: db.update(t).set(FAILED).where(HELD).prepare(),
     release: db.update(t).set(RELEASED).where(HELD).prepare(),
     replay: db.update(t).set(REPLAYED).where(REPLAYABLE).prepare(),
-    revive: db.update(t).set(REQUEUED).where(REVIVABLE).prepare(),
+    retry: db.update(t).set(REQUEUED).where(RETRYABLE).prepare(),
     get: db.select(ROW).from(t).where(KEY).limit(1).prepare(),
   }
+}
+
+/**
+ * The MySQL/MariaDB dialect's statements over sql/lifecycle.ts's conditions and sets.
+ *
+ * MySQL has no RETURNING and MariaDB none on UPDATE, so: a fenced transition (complete,
+ * fail, release, replay, retry) is one conditional UPDATE judged by its row count; a
+ * transition whose row the caller needs (a take-over, take, takeDue) is that UPDATE and
+ * a read of the row in one short READ COMMITTED transaction, which holds the row's lock
+ * from the write to the read and is run again if InnoDB picks it as a deadlock's victim.
+ * A claim of a new event is one INSERT whose row the caller already knows.
+ */
+export function mysqlStatements(db: Db): EventStatements {
+  const prepared = prepareStatements(db)
   const transaction = <T>(work: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<T>) =>
     retryTransient(() => db.transaction(work, { isolationLevel: 'read committed' }))
 
@@ -107,14 +112,15 @@ export function mysqlStatements(db: Db) {
         const taken = new Map((await tx.select(ROW).from(t).where(inArray(t.id, ids))).map((row) => [row.id, row]))
         return ids.map((id) => taken.get(id)!)
       }),
-    part: (params: Params) => prepared.part.execute(params),
-    parts: async (digest: string | null, count: number) => (await prepared.parts.execute({ digest, count })).map((row) => row.data),
-    due: (params: Params): Promise<EventKey[]> => prepared.due.execute(params),
+    bodyParts: {
+      write: (params: Params) => prepared.part.execute(params),
+      read: async (digest: string | null, count: number) => (await prepared.parts.execute({ digest, count })).map((row) => row.data),
+    },
     complete: (params: Params) => affected(prepared.complete.execute(params)),
     fail: (params: Params) => affected(prepared.fail.execute(params)),
     release: (params: Params) => affected(prepared.release.execute(params)),
     replay: (params: Params) => affected(prepared.replay.execute(params)),
-    revive: (params: Params) => affected(prepared.revive.execute(params)),
+    retry: (params: Params) => affected(prepared.retry.execute(params)),
     requeueAll: (status: 'failed' | 'dead', now: number) => affected(db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).execute()),
     async purge(before: number, statuses: EventStatus[], now: number) {
       const deleted = await affected(db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).execute())
@@ -138,5 +144,3 @@ export function mysqlStatements(db: Db) {
     },
   }
 }
-
-export type MysqlStatements = ReturnType<typeof mysqlStatements>

@@ -1,14 +1,13 @@
 import { drizzle } from 'drizzle-orm/mysql2'
 import type { Pool } from 'mysql2/promise'
 import { WebhookError } from '../../errors.js'
-import { PART_LENGTH, splitBody } from '../sql/body-parts.js'
-import { toStored } from '../sql/lifecycle.js'
-import type { ClaimResult, KeyStore, NewEvent, Store, StoredEvent } from '../../store.js'
+import { createEvents } from '../sql/events.js'
+import { afterReady } from '../sql/ready.js'
+import type { KeyStore, Store } from '../../store.js'
 import { createPool, describePool, mysqlError, parseUri } from './connection.js'
 import { mysqlKeys } from './keys.js'
 import { migrateMysql } from './migrate.js'
-import { afterReady } from './ready.js'
-import { mysqlStatements, type MysqlStatements, type Row } from './statements.js'
+import { mysqlStatements } from './statements.js'
 
 export type MysqlConnection =
   /** A pool of at most `poolMax` (default 10) connections, owned and ended by the store. */
@@ -28,74 +27,6 @@ export interface MysqlStore extends Store, KeyStore {
    * wrong URL or an unreachable server fails at start-up. Every method awaits it.
    */
   ready(): Promise<void>
-}
-
-/** A new row's state, as the INSERT wrote it: the caller needs no read back. */
-function insertedState(queue: boolean, now: number, lockedUntil: number) {
-  return {
-    status: queue ? 'received' : 'processing',
-    attempts: queue ? 0 : 1,
-    attemptBase: 0,
-    replay: false,
-    replays: 0,
-    lockedUntil: queue ? null : lockedUntil,
-    nextAttemptAt: queue ? now : null,
-    lastError: null,
-    receivedAt: now,
-    processedAt: null,
-    updatedAt: now,
-  } as const
-}
-
-/** The store methods over the dialect's statements, before readiness is awaited. */
-function events(statements: MysqlStatements): Omit<Store, 'close' | 'onDue'> {
-  /** The row with its whole body: the first part is in the row, the rest (rarely any) beside it. */
-  async function withBody(row: Row | undefined): Promise<StoredEvent | undefined> {
-    if (row === undefined) return undefined
-    const stored = toStored(row)
-    if (row.bodyParts > 1) stored.body = row.body + (await statements.parts(row.digest, row.bodyParts)).join('')
-    return stored
-  }
-
-  return {
-    async claim(event: NewEvent, { now, leaseMs, queue = false }): Promise<ClaimResult> {
-      const [first = '', ...rest] = event.body.length > PART_LENGTH ? splitBody(event.body) : [event.body]
-      const digest = event.digest ?? null
-      if (rest.length > 0 && digest === null) throw new TypeError('store.claim(): a body over one part needs its digest')
-      // The parts first, the row that points at them last.
-      for (const [i, data] of rest.entries()) await statements.part({ digest, part: i + 1, data, now })
-      const lockedUntil = now + leaseMs
-      const params = { ...event, body: first, bodyParts: rest.length + 1, digest, headers: JSON.stringify(event.headers), now, lockedUntil }
-      if (await statements.insert(params, queue)) {
-        return { outcome: queue ? 'queued' : 'claimed', event: { ...event, digest, ...insertedState(queue, now, lockedUntil) }, inserted: true }
-      }
-      const row = await withBody(await statements.takeOver(params, queue))
-      if (!row) return { outcome: 'duplicate' }
-      return { outcome: row.status === 'received' ? 'queued' : 'claimed', event: row, inserted: false }
-    },
-    take: async (key, { now, leaseMs }) => withBody(await statements.take({ ...key, now, lockedUntil: now + leaseMs })),
-    async takeDue({ now, leaseMs, limit, providers }) {
-      const rows = await statements.takeDue({ now, lockedUntil: now + leaseMs, limit, providers: JSON.stringify(providers) })
-      return Promise.all(rows.map(async (row) => (await withBody(row))!))
-    },
-    due: (now, limit) => statements.due({ now, limit }),
-    complete: async (key, attempt, now) => (await statements.complete({ ...key, attempt, now })) === 1,
-    async fail(key, attempt, { error, nextAttemptAt, now }) {
-      const status = nextAttemptAt === null ? 'dead' : 'failed'
-      return (await statements.fail({ ...key, attempt, now, status, error, nextAttemptAt })) === 1
-    },
-    requeue: async (key, { now, reason }) => (await (reason === 'replay' ? statements.replay : statements.revive)({ ...key, now })) === 1,
-    requeueAll: (status, now) => statements.requeueAll(status, now),
-    release: async (key, attempt, now) => (await statements.release({ ...key, attempt, now })) === 1,
-    purge: async ({ before, statuses, now }) => (statuses.length === 0 ? 0 : statements.purge(before, [...statuses], now)),
-    get: async (key) => withBody(await statements.get({ ...key })),
-    list: async (filter = {}) => statements.list(filter),
-    async stats(now) {
-      const [counts, oldestDueAt] = await Promise.all([statements.counts(), statements.oldestDue(now)])
-      return { counts, oldestDueAt }
-    },
-    activity: async (since, bucketMs) => statements.activity(since, bucketMs),
-  }
 }
 
 /**
@@ -137,7 +68,7 @@ export function mysqlStore(options: MysqlStoreOptions): MysqlStore {
 
   const db = drizzle({ client: pool })
   return {
-    ...afterReady(events(mysqlStatements(db)), ready),
+    ...afterReady(createEvents(mysqlStatements(db)), ready),
     pool,
     ready,
     keys: mysqlKeys(db, ready),

@@ -1,5 +1,6 @@
 import type { drizzle } from 'drizzle-orm/node-postgres'
 import { createKeys, keyLifecycle, type KeyStatements } from '../sql/keys.js'
+import { afterReady } from '../sql/ready.js'
 import type { IdempotencyKeys } from '../../store.js'
 import type { pgTables } from './schema.js'
 
@@ -24,12 +25,12 @@ export function postgresKeys(
     get: db.select().from(k).where(ID).limit(1).prepare(name('keys get')),
   }
   const postgres: KeyStatements = {
-    begin: async (params) => (await ready(), prepared.begin.execute(params)),
-    finish: async (params) => (await ready(), prepared.finish.execute(params)),
-    release: async (params) => (await ready(), prepared.release.execute(params)),
-    get: async (params) => (await ready(), prepared.get.execute(params)),
-    list: async (filter) => (await ready(), db.select(SUMMARY).from(k).where(listed(filter)).orderBy(...NEWEST_FIRST).limit(filter.limit)),
-    purge: async (now, limit) => (await ready(), db.delete(k).where(expired(now, limit)).returning(changed)),
+    begin: (params) => prepared.begin.execute(params),
+    finish: (params) => prepared.finish.execute(params),
+    release: (params) => prepared.release.execute(params),
+    get: (params) => prepared.get.execute(params),
+    list: async (filter) => db.select(SUMMARY).from(k).where(listed(filter)).orderBy(...NEWEST_FIRST).limit(filter.limit),
+    purge: async (now, limit) => db.delete(k).where(expired(now, limit)).returning(changed),
   }
-  return createKeys(postgres)
+  return createKeys(afterReady(postgres, ready))
 }

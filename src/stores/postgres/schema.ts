@@ -26,9 +26,10 @@ export function pgTables(schema: string) {
       digest: text('digest'),
       headers: text('headers').notNull(),
       status: text('status', { enum: EVENT_STATUSES }).notNull(),
-      attempts: integer('attempts').notNull(),
-      attemptBase: integer('attempt_base').notNull().default(0),
-      lockedUntil: millis('locked_until'),
+      // The store's fence and the lease, under the columns' first names (no migration).
+      fence: integer('attempts').notNull(),
+      fenceBase: integer('attempt_base').notNull().default(0),
+      leaseEndsAt: millis('locked_until'),
       nextAttemptAt: millis('next_attempt_at'),
       lastError: text('last_error'),
       replay: boolean('replay').notNull().default(false),

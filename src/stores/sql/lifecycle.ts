@@ -9,11 +9,11 @@ export interface LifecycleColumns {
   type: Column
   digest: Column
   status: Column
-  attempts: Column
-  attemptBase: Column
+  fence: Column
+  fenceBase: Column
   replay: Column
   replays: Column
-  lockedUntil: Column
+  leaseEndsAt: Column
   nextAttemptAt: Column
   lastError: Column
   receivedAt: Column
@@ -36,16 +36,16 @@ export interface Dialect {
 
 /**
  * The row lifecycle's conditions and transitions, once for every dialect, over named
- * parameters: provider, eventId, now, attempt, lockedUntil, providers (a JSON array).
+ * parameters: provider, eventId, now, fence, leaseEndsAt, providers (a JSON array).
  */
 export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonArray }: Dialect) {
   const KEY = and(eq(t.provider, p('provider')), eq(t.eventId, p('eventId')))!
   /** A run that died: its row is still `processing` but the lease has run out. */
-  const leaseExpiredAt = (now: Now) => and(eq(t.status, 'processing'), lte(t.lockedUntil, now))!
+  const leaseExpiredAt = (now: Now) => and(eq(t.status, 'processing'), lte(t.leaseEndsAt, now))!
   /** Waiting or failed and its time has come, or abandoned by a run that died. */
   const dueAt = (now: Now) => or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, now)), leaseExpiredAt(now))!
   const LEASE_EXPIRED = leaseExpiredAt(p('now'))
-  const WAITING = { status: 'received', nextAttemptAt: v('now'), lockedUntil: null, updatedAt: v('now') } as const
+  const WAITING = { status: 'received', nextAttemptAt: v('now'), leaseEndsAt: null, updatedAt: v('now') } as const
   return {
     KEY,
     LEASE_EXPIRED,
@@ -53,8 +53,8 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     DUE: dueAt(p('now')),
     /** Due, and of a provider the sweeper asking has: another inbox on the store may run providers this one lacks. */
     DUE_HERE: and(dueAt(p('now')), inJsonArray(t.provider, p('providers')))!,
-    /** The lease of the claim holding attempt `attempt`: every transition out of processing is fenced by it. */
-    HELD: and(KEY, eq(t.status, 'processing'), eq(t.attempts, p('attempt')))!,
+    /** The lease of the claim holding fence `fence`: every transition out of processing is fenced by it. */
+    HELD: and(KEY, eq(t.status, 'processing'), eq(t.fence, p('fence')))!,
     /** A claim's new row: leased to the caller at once, or (`queue`) waiting, due now. */
     inserted: (queue: boolean) =>
       ({
@@ -65,8 +65,8 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
         digest: p('digest'),
         headers: p('headers'),
         status: queue ? 'received' : 'processing',
-        attempts: queue ? 0 : 1,
-        lockedUntil: queue ? null : p('lockedUntil'),
+        fence: queue ? 0 : 1,
+        leaseEndsAt: queue ? null : p('leaseEndsAt'),
         nextAttemptAt: queue ? p('now') : null,
         receivedAt: p('now'),
         updatedAt: p('now'),
@@ -81,23 +81,23 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     /** What a claim may take over: waiting, failed or abandoned (a queue claim only failed or abandoned). */
     claimable: (queue: boolean) => or(queue ? eq(t.status, 'failed') : inArray(t.status, ['received', 'failed']), LEASE_EXPIRED)!,
     /** The longest waiting first. */
-    DUE_ORDER: sql`coalesce(${t.nextAttemptAt}, ${t.lockedUntil})`,
-    LEASE: { status: 'processing', attempts: sql`${t.attempts} + 1`, lockedUntil: v('lockedUntil'), updatedAt: v('now') } as const,
+    DUE_ORDER: sql`coalesce(${t.nextAttemptAt}, ${t.leaseEndsAt})`,
+    LEASE: { status: 'processing', fence: sql`${t.fence} + 1`, leaseEndsAt: v('leaseEndsAt'), updatedAt: v('now') } as const,
     WAITING,
-    /** Restarts the maxAttempts count; attempts itself only grows, as it fences stale runs. */
-    REQUEUED: { ...WAITING, attemptBase: sql`${t.attempts}` } as const,
-    /** What a revive takes: a failed or dead event, given a fresh count of runs. */
-    REVIVABLE: and(KEY, inArray(t.status, ['failed', 'dead']))!,
+    /** Restarts the maxAttempts count; the fence itself only grows, as it shuts out stale runs. */
+    REQUEUED: { ...WAITING, fenceBase: sql`${t.fence}` } as const,
+    /** What a retry takes: a failed or dead event, given a fresh count of runs. */
+    RETRYABLE: and(KEY, inArray(t.status, ['failed', 'dead']))!,
     /** Every column but the key, the body and the headers. */
     STATE: {
       type: t.type,
       digest: t.digest,
       status: t.status,
-      attempts: t.attempts,
-      attemptBase: t.attemptBase,
+      fence: t.fence,
+      fenceBase: t.fenceBase,
       replay: t.replay,
       replays: t.replays,
-      lockedUntil: t.lockedUntil,
+      leaseEndsAt: t.leaseEndsAt,
       nextAttemptAt: t.nextAttemptAt,
       lastError: t.lastError,
       receivedAt: t.receivedAt,
@@ -105,15 +105,25 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
       updatedAt: t.updatedAt,
     } as { [K in Exclude<keyof LifecycleColumns, 'provider' | 'eventId'>]: T[K] },
     /** The fenced transitions' sets, as written by complete(), fail() and release(). */
-    COMPLETED: { status: 'processed', processedAt: v('now'), lockedUntil: null, nextAttemptAt: null, replay: false, updatedAt: v('now') } as const,
+    COMPLETED: { status: 'processed', processedAt: v('now'), leaseEndsAt: null, nextAttemptAt: null, replay: false, updatedAt: v('now') } as const,
     // A failed run settles a replay as complete() does: the replay was run, and its retries are ordinary runs.
-    FAILED: { status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), lockedUntil: null, replay: false, updatedAt: v('now') } as const,
-    RELEASED: { ...WAITING, attempts: sql`${t.attempts} - 1` } as const,
-    REPLAYED: { ...WAITING, attemptBase: sql`${t.attempts}`, replay: true, replays: sql`${t.replays} + 1` } as const,
+    FAILED: { status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), leaseEndsAt: null, replay: false, updatedAt: v('now') } as const,
+    RELEASED: { ...WAITING, fence: sql`${t.fence} - 1` } as const,
+    REPLAYED: { ...WAITING, fenceBase: sql`${t.fence}`, replay: true, replays: sql`${t.replays} + 1` } as const,
     /** A replay may not start while a run holds a live lease. */
     REPLAYABLE: and(KEY, or(sql`${t.status} <> 'processing'`, LEASE_EXPIRED))!,
     /** A run holds a live lease at `now`: purge() leaves the row alone. */
-    live: (now: number) => and(eq(t.status, 'processing'), gt(t.lockedUntil, now))!,
+    live: (now: number) => and(eq(t.status, 'processing'), gt(t.leaseEndsAt, now))!,
+    ...reads(t, contains),
+    /** requeueAll(): dead ones get a fresh count, failed ones skip their backoff. */
+    requeuedAll: (status: 'failed' | 'dead', now: number) =>
+      status === 'dead' ? { status: 'received', fenceBase: sql`${t.fence}`, nextAttemptAt: now, updatedAt: now } as const : { nextAttemptAt: now, updatedAt: now },
+  }
+}
+
+/** What list(), stats() and activity() select by: the reads beside the lifecycle. */
+function reads<T extends LifecycleColumns>(t: T, contains: Dialect['contains']) {
+  return {
     /** list()'s filter: every field given narrows the result. */
     listed(filter: ListFilter) {
       const conditions: SQL[] = []
@@ -141,14 +151,14 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     /** A count, as a number in every dialect (Postgres returns bigint as a string). */
     COUNT: sql<number>`count(*)`.mapWith(Number),
     /** When the longest-waiting of the rows selected became due. */
-    OLDEST_DUE: sql<number | null>`min(coalesce(${t.nextAttemptAt}, ${t.lockedUntil}))`.mapWith((value: unknown) => (value === null ? null : Number(value))),
-    /** requeueAll(): dead ones get a fresh count, failed ones skip their backoff. */
-    requeuedAll: (status: 'failed' | 'dead', now: number) =>
-      status === 'dead' ? { status: 'received', attemptBase: sql`${t.attempts}`, nextAttemptAt: now, updatedAt: now } as const : { nextAttemptAt: now, updatedAt: now },
+    OLDEST_DUE: sql<number | null>`min(coalesce(${t.nextAttemptAt}, ${t.leaseEndsAt}))`.mapWith((value: unknown) => (value === null ? null : Number(value))),
   }
 }
 
+/** A row as every dialect reads it: with the row id and the part count, headers as JSON text. */
+export type EventRow = Omit<StoredEvent, 'headers'> & { id: number; bodyParts: number; headers: string }
+
 /** A row as the Store interface returns it: without the row id and the part count, headers parsed. */
-export function toStored({ id: _id, bodyParts: _parts, headers, ...row }: Omit<StoredEvent, 'headers'> & { id: number; bodyParts: number; headers: string }): StoredEvent {
+export function toStored({ id: _id, bodyParts: _parts, headers, ...row }: EventRow): StoredEvent {
   return { ...row, headers: JSON.parse(headers) as Record<string, string> }
 }

@@ -30,10 +30,11 @@ export const webhookEvents = sqliteTable(
     headers: text('headers').notNull(),
     status: text('status', { enum: EVENT_STATUSES }).notNull(),
     /** Claims so far; also the fencing token that completes or fails one claim, so it only grows. */
-    attempts: integer('attempts').notNull(),
-    /** `attempts` when the event was last requeued on purpose (replay, revive): runs since then count toward maxAttempts. */
-    attemptBase: integer('attempt_base').notNull().default(0),
-    lockedUntil: integer('locked_until'),
+    // The store's fence and the lease, under the columns' first names (no migration).
+    fence: integer('attempts').notNull(),
+    /** `fence` when the event was last requeued on purpose (replay, retry): runs since then count toward maxAttempts. */
+    fenceBase: integer('attempt_base').notNull().default(0),
+    leaseEndsAt: integer('locked_until'),
     nextAttemptAt: integer('next_attempt_at'),
     lastError: text('last_error'),
     /** The next run was asked for by a replay (`inbox.replay()`, `webhook-inbox replay`). */

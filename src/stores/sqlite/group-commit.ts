@@ -14,7 +14,7 @@ interface Pending {
  * before its write is durable; a batch costs one WAL commit (and, with
  * `durability: 'full'`, one fsync) instead of one per statement.
  *
- * Reads (`get`, `list`, `due`) run on the connection at once, outside any batch: in
+ * Reads (`get`, `list`, `stats`, `activity`) run on the connection at once, outside any batch: in
  * WAL mode a reader never waits for a writer, whereas BEGIN IMMEDIATE would wait for
  * the write lock — synchronously, stalling this process — and make every other
  * process's writes wait for the read. A read sees every write whose call has
@@ -57,7 +57,6 @@ export function createBatch(database: Database.Database, committed: () => void =
       for (const op of batch) op.reject(error)
       return
     }
-    committed()
     committed()
     batch.forEach((op, i) => results[i]!.then(op.resolve, op.reject))
   }
@@ -109,7 +108,6 @@ export function groupCommit(store: Store, batch: Batch, settled?: (event: NewEve
           },
     take: enqueue(store.take),
     takeDue: enqueue(store.takeDue),
-    due: store.due,
     complete: enqueue(store.complete),
     fail: enqueue(store.fail),
     requeue: enqueue(store.requeue),

@@ -21,7 +21,7 @@ export interface SqliteStoreOptions {
    */
   durability?: 'process' | 'full'
   /**
-   * Open an existing file for reading only (`get`, `list`, `due`): no migration, no
+   * Open an existing file for reading only (`get`, `list`, `stats`, `activity`): no migration, no
    * write lock, nothing written; write calls reject. For tools that inspect the file
    * of a running server, like the CLI's `list` and `show`. The file must already be
    * migrated by the version in use (opening it read-write does that).

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { IdempotencyKeys, KeyRequest, StoredResponse } from '../../src/store.js'
-import { NOW } from '../helpers.js'
+import type { IdempotencyKeys, KeyRequest, StoredResponse } from '../store.js'
+import { NOW } from './now.js'
 
+/** How the idempotency keys conformance suite drives one implementation of `IdempotencyKeys`. */
 export interface KeysCase {
+  /** Names the suite's `describe` block. */
   name: string
   /** Fresh, empty keys for one test. */
   create(): IdempotencyKeys | Promise<IdempotencyKeys>
@@ -33,8 +35,16 @@ async function started(keys: IdempotencyKeys, req: KeyRequest, now = NOW): Promi
   return result.token
 }
 
-/** What every store's idempotency keys must do; each case arranges its own rows and drives time by argument. */
-export function testKeys(c: KeysCase) {
+/**
+ * What every store's idempotency keys must do (`store.keys`), as vitest cases: one
+ * request gets a key, replays, mismatches, locks that run out, TTLs, purge and large
+ * answers. Each case arranges its own rows and drives time by argument.
+ *
+ * @example
+ * import { testKeys } from 'webhook-inbox/testing/vitest'
+ * testKeys({ name: 'my store', create: () => myStore({ url: process.env.TEST_DB_URL }).keys })
+ */
+export function testKeys(c: KeysCase): void {
   describe(`${c.name} idempotency keys conformance`, () => {
     it('keys.begin() starts a new key as running, kept for the request until now + ttl', async () => {
       const keys = await c.create()

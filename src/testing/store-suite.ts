@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import type { NewEvent, Store } from '../../src/store.js'
-import { NOW } from '../helpers.js'
+import type { NewEvent, Store } from '../store.js'
+import { NOW } from './now.js'
 
+/** How the store conformance suite drives one store: yours, or a built-in one. */
 export interface StoreCase {
+  /** Names the suite's `describe` block. */
   name: string
-  /** A fresh, empty store for one test. */
+  /** A fresh, empty store for one test: every case arranges its own rows. */
   create(): Store | Promise<Store>
 }
 
@@ -20,10 +22,23 @@ function newEvent(eventId: string, provider = 'github'): NewEvent {
   }
 }
 
-/** What every store must do; each case arranges its own rows and drives time by argument. */
-export function testStore(c: StoreCase) {
+/** The keys of up to `limit` due events, leased by the sweeper's batch take (which only a due event passes). */
+async function dueKeys(store: Store, now: number, limit: number) {
+  return (await store.takeDue({ now, leaseMs: LEASE, limit, providers: ['github'] })).map(({ provider, eventId }) => ({ provider, eventId }))
+}
+
+/**
+ * What every store must do, as vitest cases: claims and duplicates, leases and their
+ * fences, the sweeper's batch, replay and retry, purge, paging, stats and large bodies.
+ * Each case arranges its own rows and drives time by argument (from 2026-01-01).
+ *
+ * @example
+ * import { testStore } from 'webhook-inbox/testing/vitest'
+ * testStore({ name: 'my store', create: () => myStore({ url: process.env.TEST_DB_URL }) })
+ */
+export function testStore(c: StoreCase): void {
   describe(`${c.name} store conformance`, () => {
-    it('store.claim() inserts a new event as processing, attempt 1, leased until now + leaseMs', async () => {
+    it('store.claim() inserts a new event as processing, fence 1, leased until now + leaseMs', async () => {
       const store = await c.create()
       const result = await store.claim(newEvent('a'), { now: NOW, leaseMs: LEASE })
       expect(result).toEqual({
@@ -33,11 +48,11 @@ export function testStore(c: StoreCase) {
           ...newEvent('a'),
           digest: null,
           status: 'processing',
-          attempts: 1,
-          attemptBase: 0,
+          fence: 1,
+          fenceBase: 0,
           replay: false,
           replays: 0,
-          lockedUntil: NOW + LEASE,
+          leaseEndsAt: NOW + LEASE,
           nextAttemptAt: null,
           lastError: null,
           receivedAt: NOW,
@@ -67,23 +82,23 @@ export function testStore(c: StoreCase) {
       expect(results.filter((r) => r.outcome === 'claimed')).toHaveLength(1)
     })
 
-    it('store.complete() marks the claimed attempt processed, after which claim() is a duplicate', async () => {
+    it('store.complete() marks the claimed lease processed, after which claim() is a duplicate', async () => {
       const store = await c.create()
       await store.claim(newEvent('e'), { now: NOW, leaseMs: LEASE })
       expect(await store.complete({ provider: 'github', eventId: 'e' }, 1, NOW + 5)).toBe(true)
       expect(await store.get({ provider: 'github', eventId: 'e' })).toMatchObject({
         status: 'processed',
         processedAt: NOW + 5,
-        lockedUntil: null,
+        leaseEndsAt: null,
       })
       expect(await store.claim(newEvent('e'), { now: NOW + 10 * LEASE, leaseMs: LEASE })).toEqual({ outcome: 'duplicate' })
     })
 
-    it('store.complete() called for many events at once marks each held attempt and refuses a stale one', async () => {
+    it('store.complete() called for many events at once marks each held lease and refuses a stale fence', async () => {
       const store = await c.create()
       const ids = Array.from({ length: 10 }, (_, i) => `many-${i}`)
       for (const id of ids) await store.claim(newEvent(id), { now: NOW, leaseMs: LEASE })
-      // many-0 was taken over after its lease ran out: attempt 1 no longer holds it.
+      // many-0 was taken over after its lease ran out: fence 1 no longer holds it.
       await store.claim(newEvent('many-0'), { now: NOW + LEASE, leaseMs: LEASE })
       const results = await Promise.all(ids.map((id) => store.complete({ provider: 'github', eventId: id }, 1, NOW + LEASE + 1)))
       expect(results).toEqual(ids.map((id) => id !== 'many-0'))
@@ -91,14 +106,14 @@ export function testStore(c: StoreCase) {
       expect((await store.get({ provider: 'github', eventId: 'many-9' }))).toMatchObject({ status: 'processed', processedAt: NOW + LEASE + 1 })
     })
 
-    it('store.fail() records the error and retry time, and the next claim() re-claims it as attempt 2', async () => {
+    it('store.fail() records the error and retry time, and the next claim() re-claims it under fence 2', async () => {
       const store = await c.create()
       const key = { provider: 'github', eventId: 'f' }
       await store.claim(newEvent('f'), { now: NOW, leaseMs: LEASE })
       expect(await store.fail(key, 1, { error: 'Error: boom', nextAttemptAt: NOW + 10_000, now: NOW + 1 })).toBe(true)
       expect(await store.get(key)).toMatchObject({ status: 'failed', lastError: 'Error: boom', nextAttemptAt: NOW + 10_000 })
       const again = await store.claim(newEvent('f'), { now: NOW + 2, leaseMs: LEASE })
-      expect(again).toMatchObject({ outcome: 'claimed', event: { attempts: 2, status: 'processing' } })
+      expect(again).toMatchObject({ outcome: 'claimed', event: { fence: 2, status: 'processing' } })
     })
 
     it('store.fail() with nextAttemptAt null dead-letters the event, and claim() then returns duplicate', async () => {
@@ -115,16 +130,16 @@ export function testStore(c: StoreCase) {
       const key = { provider: 'github', eventId: 'h' }
       await store.claim(newEvent('h'), { now: NOW, leaseMs: LEASE })
       const takeover = await store.claim(newEvent('h'), { now: NOW + LEASE, leaseMs: LEASE })
-      expect(takeover).toMatchObject({ outcome: 'claimed', event: { attempts: 2 } })
+      expect(takeover).toMatchObject({ outcome: 'claimed', event: { fence: 2 } })
       expect(await store.complete(key, 1, NOW + LEASE + 1)).toBe(false)
       expect(await store.fail(key, 1, { error: 'late', nextAttemptAt: NOW, now: NOW })).toBe(false)
       expect(await store.complete(key, 2, NOW + LEASE + 2)).toBe(true)
     })
 
-    it('store.claim({ queue: true }) stores a new event as received, attempt 0, due now, and a second one is a duplicate', async () => {
+    it('store.claim({ queue: true }) stores a new event as received, fence 0, due now, and a second one is a duplicate', async () => {
       const store = await c.create()
       const first = await store.claim(newEvent('q1'), { now: NOW, leaseMs: LEASE, queue: true })
-      expect(first).toMatchObject({ outcome: 'queued', event: { status: 'received', attempts: 0, nextAttemptAt: NOW, lockedUntil: null } })
+      expect(first).toMatchObject({ outcome: 'queued', event: { status: 'received', fence: 0, nextAttemptAt: NOW, leaseEndsAt: null } })
       expect(await store.claim(newEvent('q1'), { now: NOW, leaseMs: LEASE, queue: true })).toEqual({ outcome: 'duplicate' })
     })
 
@@ -133,7 +148,7 @@ export function testStore(c: StoreCase) {
       await store.claim(newEvent('q2'), { now: NOW, leaseMs: LEASE, queue: true })
       expect(await store.claim(newEvent('q2'), { now: NOW + 1, leaseMs: LEASE })).toMatchObject({
         outcome: 'claimed',
-        event: { status: 'processing', attempts: 1 },
+        event: { status: 'processing', fence: 1 },
       })
     })
 
@@ -143,11 +158,11 @@ export function testStore(c: StoreCase) {
       await store.fail({ provider: 'github', eventId: 'q3' }, 1, { error: 'x', nextAttemptAt: NOW + 99_000, now: NOW })
       expect(await store.claim(newEvent('q3'), { now: NOW + 5, leaseMs: LEASE, queue: true })).toMatchObject({
         outcome: 'queued',
-        event: { status: 'received', nextAttemptAt: NOW + 5, attempts: 1 },
+        event: { status: 'received', nextAttemptAt: NOW + 5, fence: 1 },
       })
     })
 
-    it('store.due() returns only due events: waiting or failed whose time has come, and expired leases', async () => {
+    it('store.takeDue() leases only due events: waiting or failed whose time has come, and expired leases', async () => {
       const store = await c.create()
       const key = (eventId: string) => ({ provider: 'github', eventId })
       await store.claim(newEvent('waiting'), { now: NOW, leaseMs: LEASE, queue: true })
@@ -161,12 +176,13 @@ export function testStore(c: StoreCase) {
       await store.complete(key('done'), 1, NOW)
       await store.claim(newEvent('gone'), { now: NOW, leaseMs: LEASE })
       await store.fail(key('gone'), 1, { error: 'x', nextAttemptAt: null, now: NOW })
-      const due = (await store.due(NOW + 1000, 10)).map((k) => k.eventId).sort()
+      const first = await dueKeys(store, NOW + 1000, 2)
+      expect(first).toHaveLength(2)
+      const due = [...first, ...(await dueKeys(store, NOW + 1000, 10))].map((k) => k.eventId).sort()
       expect(due).toEqual(['abandoned', 'failed-due', 'waiting'])
-      expect(await store.due(NOW + 1000, 2)).toHaveLength(2)
     })
 
-    it('store.take() leases a due event once: of 10 concurrent takes exactly one gets it, as the next attempt', async () => {
+    it('store.take() leases a due event once: of 10 concurrent takes exactly one gets it, under the next fence', async () => {
       const store = await c.create()
       await store.claim(newEvent('t1'), { now: NOW, leaseMs: LEASE })
       await store.fail({ provider: 'github', eventId: 't1' }, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
@@ -176,7 +192,7 @@ export function testStore(c: StoreCase) {
       )
       const taken = takes.filter((t) => t !== undefined)
       expect(taken).toHaveLength(1)
-      expect(taken[0]).toMatchObject({ status: 'processing', attempts: 2, lockedUntil: NOW + 10 + LEASE })
+      expect(taken[0]).toMatchObject({ status: 'processing', fence: 2, leaseEndsAt: NOW + 10 + LEASE })
     })
 
     it('store.claim() returns duplicate for the same digest under another event_id of the same provider', async () => {
@@ -189,7 +205,7 @@ export function testStore(c: StoreCase) {
       expect(await store.get({ provider: 'github', eventId: 'dg2' })).toBeUndefined()
     })
 
-    it('store.takeDue() leases up to limit due events, longest waiting first, each as its next attempt, and no others', async () => {
+    it('store.takeDue() leases up to limit due events, longest waiting first, each under its next fence, and no others', async () => {
       const store = await c.create()
       const key = (eventId: string) => ({ provider: 'github', eventId })
       await store.claim(newEvent('td-late'), { now: NOW + 30, leaseMs: LEASE, queue: true })
@@ -200,7 +216,7 @@ export function testStore(c: StoreCase) {
       await store.claim(newEvent('td-running'), { now: NOW, leaseMs: LEASE })
       const taken = await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 2, providers: ['github'] })
       expect(taken.map((e) => e.eventId).sort()).toEqual(['td-early', 'td-mid'])
-      expect(taken[0]).toMatchObject({ ...newEvent(taken[0]!.eventId), status: 'processing', attempts: 1, lockedUntil: NOW + 100 + LEASE })
+      expect(taken[0]).toMatchObject({ ...newEvent(taken[0]!.eventId), status: 'processing', fence: 1, leaseEndsAt: NOW + 100 + LEASE })
       expect((await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10, providers: ['github'] })).map((e) => e.eventId)).toEqual(['td-late'])
       expect(await store.takeDue({ now: NOW + 100, leaseMs: LEASE, limit: 10, providers: ['github'] })).toEqual([])
     })
@@ -214,14 +230,14 @@ export function testStore(c: StoreCase) {
       expect(new Set(ids).size).toBe(40)
     })
 
-    it('store.takeDue() leases only due events of the providers it is given, leaving the others due and their attempts uncounted', async () => {
+    it('store.takeDue() leases only due events of the providers it is given, leaving the others due and their fences unchanged', async () => {
       const store = await c.create()
       await store.claim(newEvent('tp-github', 'github'), { now: NOW, leaseMs: LEASE, queue: true })
       await store.claim(newEvent('tp-new', 'new-provider'), { now: NOW, leaseMs: LEASE })
       await store.fail({ provider: 'new-provider', eventId: 'tp-new' }, 1, { error: 'x', nextAttemptAt: NOW + 1, now: NOW })
       const taken = await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: ['github', 'stripe'] })
       expect(taken.map((e) => e.eventId)).toEqual(['tp-github'])
-      expect(await store.get({ provider: 'new-provider', eventId: 'tp-new' })).toMatchObject({ status: 'failed', attempts: 1 })
+      expect(await store.get({ provider: 'new-provider', eventId: 'tp-new' })).toMatchObject({ status: 'failed', fence: 1 })
       expect(await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: [] })).toEqual([])
       expect((await store.takeDue({ now: NOW + 10, leaseMs: LEASE, limit: 10, providers: ['new-provider'] })).map((e) => e.eventId)).toEqual(['tp-new'])
     })
@@ -234,14 +250,14 @@ export function testStore(c: StoreCase) {
       expect(taken?.body).toBe(body)
     })
 
-    it('store.release() gives a lease back: the event waits again, due now, with the attempt uncounted', async () => {
+    it('store.release() gives a lease back: the event waits again, due now, with the run uncounted', async () => {
       const store = await c.create()
       const key = { provider: 'github', eventId: 'r1' }
       await store.claim(newEvent('r1'), { now: NOW, leaseMs: LEASE })
       expect(await store.release(key, 2, NOW + 1)).toBe(false)
       expect(await store.release(key, 1, NOW + 1)).toBe(true)
-      expect(await store.get(key)).toMatchObject({ status: 'received', attempts: 0, nextAttemptAt: NOW + 1, lockedUntil: null })
-      expect(await store.due(NOW + 1, 10)).toEqual([key])
+      expect(await store.get(key)).toMatchObject({ status: 'received', fence: 0, nextAttemptAt: NOW + 1, leaseEndsAt: null })
+      expect(await dueKeys(store, NOW + 1, 10)).toEqual([key])
     })
 
     it('store.purge() deletes only events in the given statuses last updated before the cut-off', async () => {
@@ -265,9 +281,9 @@ export function testStore(c: StoreCase) {
       expect(await store.requeue(key, { now: NOW + 1, reason: 'replay' })).toBe(false)
       await store.complete(key, 1, NOW + 2)
       expect(await store.requeue(key, { now: NOW + 3, reason: 'replay' })).toBe(true)
-      expect(await store.get(key)).toMatchObject({ status: 'received', replay: true, replays: 1, nextAttemptAt: NOW + 3, attempts: 1, attemptBase: 1 })
+      expect(await store.get(key)).toMatchObject({ status: 'received', replay: true, replays: 1, nextAttemptAt: NOW + 3, fence: 1, fenceBase: 1 })
       const taken = await store.take(key, { now: NOW + 3, leaseMs: LEASE })
-      expect(taken).toMatchObject({ replay: true, attempts: 2 })
+      expect(taken).toMatchObject({ replay: true, fence: 2 })
       await store.complete(key, 2, NOW + 4)
       expect(await store.get(key)).toMatchObject({ status: 'processed', replay: false, replays: 1 })
       expect(await store.requeue({ provider: 'github', eventId: 'unknown' }, { now: NOW, reason: 'replay' })).toBe(false)
@@ -279,13 +295,13 @@ export function testStore(c: StoreCase) {
       await store.claim(newEvent('rp2'), { now: NOW, leaseMs: LEASE })
       await store.complete(key, 1, NOW + 1)
       await store.requeue(key, { now: NOW + 2, reason: 'replay' })
-      expect(await store.take(key, { now: NOW + 2, leaseMs: LEASE })).toMatchObject({ replay: true, attempts: 2 })
+      expect(await store.take(key, { now: NOW + 2, leaseMs: LEASE })).toMatchObject({ replay: true, fence: 2 })
       expect(await store.fail(key, 2, { error: 'Error: replay broke', nextAttemptAt: NOW + 10_000, now: NOW + 3 })).toBe(true)
       expect(await store.get(key)).toMatchObject({ status: 'failed', replay: false, replays: 1, lastError: 'Error: replay broke' })
-      expect(await store.take(key, { now: NOW + 10_000, leaseMs: LEASE })).toMatchObject({ replay: false, attempts: 3 })
+      expect(await store.take(key, { now: NOW + 10_000, leaseMs: LEASE })).toMatchObject({ replay: false, fence: 3 })
     })
 
-    it("store.requeue({ reason: 'revive' }) and requeueAll('dead') give dead events a fresh count of attempts, due now", async () => {
+    it("store.requeue({ reason: 'retry' }) and requeueAll('dead') give dead events a fresh count of attempts, due now", async () => {
       const store = await c.create()
       const key = (eventId: string) => ({ provider: 'github', eventId })
       for (const id of ['dv1', 'dv2', 'dv3']) {
@@ -293,21 +309,21 @@ export function testStore(c: StoreCase) {
         await store.fail(key(id), 1, { error: 'x', nextAttemptAt: null, now: NOW })
       }
       await store.claim(newEvent('ok'), { now: NOW, leaseMs: LEASE })
-      expect(await store.requeue(key('ok'), { now: NOW, reason: 'revive' })).toBe(false)
-      expect(await store.requeue(key('dv1'), { now: NOW + 1, reason: 'revive' })).toBe(true)
-      // attempts keeps growing (it fences stale runs); the base restarts the count of runs.
-      expect(await store.get(key('dv1'))).toMatchObject({ status: 'received', attempts: 1, attemptBase: 1, nextAttemptAt: NOW + 1 })
+      expect(await store.requeue(key('ok'), { now: NOW, reason: 'retry' })).toBe(false)
+      expect(await store.requeue(key('dv1'), { now: NOW + 1, reason: 'retry' })).toBe(true)
+      // The fence keeps growing (it shuts out stale runs); the base restarts the count of runs.
+      expect(await store.get(key('dv1'))).toMatchObject({ status: 'received', fence: 1, fenceBase: 1, nextAttemptAt: NOW + 1 })
       expect(await store.requeueAll('dead', NOW + 2)).toBe(2)
-      expect((await store.due(NOW + 2, 10)).map((k) => k.eventId).sort()).toEqual(['dv1', 'dv2', 'dv3'])
+      expect((await dueKeys(store, NOW + 2, 10)).map((k) => k.eventId).sort()).toEqual(['dv1', 'dv2', 'dv3'])
     })
 
-    it("store.requeueAll('failed') makes failed events due now without touching their attempts", async () => {
+    it("store.requeueAll('failed') makes failed events due now without touching their fences", async () => {
       const store = await c.create()
       const key = { provider: 'github', eventId: 'fl1' }
       await store.claim(newEvent('fl1'), { now: NOW, leaseMs: LEASE })
       await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 3_600_000, now: NOW })
       expect(await store.requeueAll('failed', NOW + 5)).toBe(1)
-      expect(await store.get(key)).toMatchObject({ status: 'failed', attempts: 1, nextAttemptAt: NOW + 5 })
+      expect(await store.get(key)).toMatchObject({ status: 'failed', fence: 1, nextAttemptAt: NOW + 5 })
     })
 
     it('store.claim() answers duplicate for the same digest under another event id, and claims a different digest', async () => {
@@ -326,11 +342,11 @@ export function testStore(c: StoreCase) {
       await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 10, now: NOW })
       expect(await store.claim({ ...newEvent('dg4'), digest: 'c'.repeat(64) }, { now: NOW + 1, leaseMs: LEASE })).toMatchObject({
         outcome: 'claimed',
-        event: { attempts: 2 },
+        event: { fence: 2 },
       })
     })
 
-    it('store.claim() of a failed row\'s digest under another event_id takes that row over: its key, type, body and headers, as its next attempt', async () => {
+    it('store.claim() of a failed row\'s digest under another event_id takes that row over: its key, type, body and headers, under its next fence', async () => {
       const store = await c.create()
       const key = { provider: 'github', eventId: 'to1' }
       const stored = { ...newEvent('to1'), digest: 'e'.repeat(64) }
@@ -340,7 +356,7 @@ export function testStore(c: StoreCase) {
       expect(await store.claim(forged, { now: NOW + 1, leaseMs: LEASE })).toMatchObject({
         outcome: 'claimed',
         inserted: false,
-        event: { ...stored, status: 'processing', attempts: 2, lockedUntil: NOW + 1 + LEASE },
+        event: { ...stored, status: 'processing', fence: 2, leaseEndsAt: NOW + 1 + LEASE },
       })
       expect(await store.get({ provider: 'github', eventId: 'to1-forged' })).toBeUndefined()
     })
@@ -352,7 +368,7 @@ export function testStore(c: StoreCase) {
       await store.claim(stored, { now: NOW, leaseMs: LEASE })
       await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 10_000, now: NOW })
       const other = { ...stored, type: 'push', body: '{"ref":"refs/heads/main"}', digest: '0'.repeat(64) }
-      expect(await store.claim(other, { now: NOW + 1, leaseMs: LEASE })).toMatchObject({ outcome: 'claimed', inserted: false, event: { ...stored, attempts: 2 } })
+      expect(await store.claim(other, { now: NOW + 1, leaseMs: LEASE })).toMatchObject({ outcome: 'claimed', inserted: false, event: { ...stored, fence: 2 } })
       expect(await store.get(key)).toMatchObject({ body: stored.body, type: stored.type, digest: stored.digest })
     })
 
@@ -365,7 +381,7 @@ export function testStore(c: StoreCase) {
       const replayed = { ...newEvent('to3-failed'), digest: '1'.repeat(64) }
       expect(await store.claim(replayed, { now: NOW + 20, leaseMs: LEASE })).toEqual({ outcome: 'duplicate' })
       expect(await store.claim(replayed, { now: NOW + 20, leaseMs: LEASE, queue: true })).toEqual({ outcome: 'duplicate' })
-      expect(await store.get({ provider: 'github', eventId: 'to3-failed' })).toMatchObject({ status: 'failed', attempts: 1 })
+      expect(await store.get({ provider: 'github', eventId: 'to3-failed' })).toMatchObject({ status: 'failed', fence: 1 })
     })
 
     it('store.claim({ queue: true }) of a failed row\'s digest under another event_id queues that row, due now', async () => {
@@ -375,7 +391,7 @@ export function testStore(c: StoreCase) {
       expect(await store.claim({ ...newEvent('to4-other'), digest: '3'.repeat(64) }, { now: NOW + 5, leaseMs: LEASE, queue: true })).toMatchObject({
         outcome: 'queued',
         inserted: false,
-        event: { eventId: 'to4', status: 'received', nextAttemptAt: NOW + 5, attempts: 1 },
+        event: { eventId: 'to4', status: 'received', nextAttemptAt: NOW + 5, fence: 1 },
       })
     })
 
@@ -498,14 +514,14 @@ export function testStore(c: StoreCase) {
       ])
     })
 
-    it("store.requeue({ reason: 'revive' }) gives a failed event a fresh count of attempts, due now", async () => {
+    it("store.requeue({ reason: 'retry' }) gives a failed event a fresh count of attempts, due now", async () => {
       const store = await c.create()
       const key = { provider: 'github', eventId: 'rf' }
       await store.claim(newEvent('rf'), { now: NOW, leaseMs: LEASE })
       await store.fail(key, 1, { error: 'x', nextAttemptAt: NOW + 3_600_000, now: NOW })
-      expect(await store.requeue(key, { now: NOW + 1, reason: 'revive' })).toBe(true)
-      expect(await store.get(key)).toMatchObject({ status: 'received', attemptBase: 1, nextAttemptAt: NOW + 1 })
-      expect(await store.due(NOW + 1, 10)).toEqual([key])
+      expect(await store.requeue(key, { now: NOW + 1, reason: 'retry' })).toBe(true)
+      expect(await store.get(key)).toMatchObject({ status: 'received', fenceBase: 1, nextAttemptAt: NOW + 1 })
+      expect(await dueKeys(store, NOW + 1, 10)).toEqual([key])
     })
 
     it('store.list() returns summaries without body or headers, with every other field of the row', async () => {

@@ -1,12 +1,9 @@
 /**
- * What may be said about a Postgres connection string in an error, a log line or CLI
- * output. A password with an unencoded `/`, `?`, `#` or `@` moves the URL parser's idea
+ * What may be said about a database URL (postgres://, mysql://) in an error, a log line or
+ * CLI output. A password with an unencoded `/`, `?`, `#` or `@` moves the URL parser's idea
  * of where the host starts, so nothing here trusts one parse: the credentials are
  * everything before the last `@`, and only what follows it is ever printed.
  */
-
-/** `postgres:` or `postgresql:`, any case, after any leading space: what the pg driver accepts as its URL. */
-export const POSTGRES_SCHEME = /^\s*postgres(ql)?:/i
 
 const SCHEME = /^\s*[a-z][a-z0-9+.-]*:\/*/i
 const HOST = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(:\d{1,5})?$/i
@@ -31,20 +28,21 @@ function parsesAsWritten(url: string, host: string): boolean {
  * `host:port/database` when the URL parses as written; the host alone, with a hint, when it
  * does not; nothing of it when even the host is not a plain host name.
  */
-export function describeConnectionString(url: string): string {
+export function describeConnectionString(url: string, defaultPort: number): string {
   const { host, database, query } = split(url)
   // A Unix socket directory travels as ?host= with an empty host.
   const socket = host === '' ? new URLSearchParams(query).get('host') : null
   if (socket !== null && /^\/[\w./-]*$/.test(socket)) return `${socket}${DATABASE.test(database) ? `/${database}` : ''}`
-  if (!HOST.test(host)) return 'the server in connectionString (not shown: its host does not parse)'
+  if (!HOST.test(host)) return 'the server in the URL (not shown: its host does not parse)'
   if (!parsesAsWritten(url, host)) {
     return `${host} (the URL does not parse as written: percent-encode any / ? # @ : in the user name or password)`
   }
-  const port = /:\d+$/.test(host) ? '' : ':5432'
+  const port = /:\d+$/.test(host) ? '' : `:${defaultPort}`
   return `${host}${port}${DATABASE.test(database) ? `/${database}` : ''}`
 }
 
-function decoded(text: string): string {
+/** Percent-decoded where it can be: a literal `%` in a password typed unencoded stays as typed. */
+export function decoded(text: string): string {
   try {
     return decodeURIComponent(text)
   } catch {

@@ -1,0 +1,90 @@
+import { and, asc, desc, eq, gte, inArray, lt, not, sql } from 'drizzle-orm'
+import type { drizzle } from 'drizzle-orm/node-postgres'
+import type { EventStatements } from '../sql/events.js'
+import { lifecycle } from '../sql/lifecycle.js'
+import type { pgTables } from './schema.js'
+
+const p = (name: string) => sql.placeholder(name)
+
+/**
+ * A prepared statement's name, per schema: node-postgres reuses a statement by name on
+ * each connection, and two stores on one pool with different schemas must not share one.
+ */
+export const statementName = (schema: string) => (statement: string) => `webhook-inbox ${schema} ${statement}`
+
+/** Postgres's statements over sql/lifecycle.ts's conditions and sets; bodies are stored whole (text holds 1 GB). */
+export function postgresStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string): EventStatements {
+  const rows = lifecycle(t, {
+    contains: (column, text) => sql`strpos(${column}, ${text}) > 0`,
+    inJsonArray: (column, array) => sql`${column} IN (SELECT jsonb_array_elements_text(${array}::jsonb))`,
+  })
+  const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
+  const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
+  const name = statementName(schema)
+  const changed = { id: t.id }
+  // As on SQLite: a conflict on either unique key leaves the row alone (no conflict
+  // target, so neither raises, and the server logs no unique_violation), then takeOver
+  // decides in one conditional statement what the matched row gets.
+  const insert = (queue: boolean) => db.insert(t).values(inserted(queue)).onConflictDoNothing().returning(changed).prepare(name(queue ? 'queue' : 'claim'))
+  // Under READ COMMITTED a row another claim just leased is re-checked against claimable
+  // once that claim commits, so only one of two concurrent takeovers gets it.
+  const takeOver = (queue: boolean) =>
+    db
+      .update(t)
+      .set(queue ? WAITING : LEASE)
+      .where(and(sql`${t.id} = (${db.select({ id: t.id }).from(t).where(MATCHED).orderBy(DIGEST_FIRST).limit(1)})`, claimable(queue)))
+      .returning()
+      .prepare(name(queue ? 'take over queued' : 'take over'))
+  // SKIP LOCKED: sweepers of other instances take other rows instead of waiting on these.
+  // In a CTE, which runs once: as an IN subquery Postgres may run it again for each row,
+  // and each run skips the rows this UPDATE just locked, so LIMIT would hold for none.
+  const due = db.$with('due').as(db.select({ id: t.id }).from(t).where(DUE_HERE).orderBy(asc(DUE_ORDER)).limit(p('limit')).for('update', { skipLocked: true }))
+  const prepared = {
+    claim: insert(false),
+    queue: insert(true),
+    takeOver: takeOver(false),
+    takeOverQueued: takeOver(true),
+    take: db.update(t).set(LEASE).where(and(KEY, DUE)).returning().prepare(name('take')),
+    takeDue: db
+      .with(due)
+      .update(t)
+      .set(LEASE)
+      .where(and(DUE, inArray(t.id, db.select({ id: due.id }).from(due))))
+      .returning()
+      .prepare(name('takeDue')),
+    complete: db.update(t).set(COMPLETED).where(HELD).returning(changed).prepare(name('complete')),
+    fail: db.update(t).set(FAILED).where(HELD).returning(changed).prepare(name('fail')),
+    release: db.update(t).set(RELEASED).where(HELD).returning(changed).prepare(name('release')),
+    replay: db.update(t).set(REPLAYED).where(REPLAYABLE).returning(changed).prepare(name('replay')),
+    retry: db.update(t).set(REQUEUED).where(RETRYABLE).returning(changed).prepare(name('retry')),
+    get: db.select().from(t).where(KEY).limit(1).prepare(name('get')),
+  }
+  const count = async (rows: Promise<unknown[]>) => (await rows).length
+  return {
+    insert: async (params, queue) => (await (queue ? prepared.queue : prepared.claim).execute(params)).length === 1,
+    takeOver: async (params, queue) => (await (queue ? prepared.takeOverQueued : prepared.takeOver).execute(params))[0],
+    take: async (params) => (await prepared.take.execute(params))[0],
+    takeDue: (params) => prepared.takeDue.execute(params),
+    complete: (params) => count(prepared.complete.execute(params)),
+    fail: (params) => count(prepared.fail.execute(params)),
+    release: (params) => count(prepared.release.execute(params)),
+    replay: (params) => count(prepared.replay.execute(params)),
+    retry: (params) => count(prepared.retry.execute(params)),
+    requeueAll: (status, now) => count(db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).returning(changed)),
+    purge: (before, statuses, now) => count(db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).returning(changed)),
+    get: async (params) => (await prepared.get.execute(params))[0],
+    list: async (filter) =>
+      db
+        .select({ provider: t.provider, eventId: t.eventId, ...STATE })
+        .from(t)
+        .where(listed(filter))
+        .orderBy(desc(t.receivedAt), desc(t.id))
+        .limit(filter.limit ?? 100),
+    counts: async () => db.select({ provider: t.provider, status: t.status, count: COUNT }).from(t).groupBy(t.provider, t.status),
+    oldestDue: async (now) => (await db.select({ at: OLDEST_DUE }).from(t).where(dueAt(now)))[0]?.at ?? null,
+    async activity(since, bucketMs) {
+      const start = bucketStart(bucketMs)
+      return db.select({ start, status: t.status, count: COUNT }).from(t).where(gte(t.receivedAt, since)).groupBy(start, t.status).orderBy(start)
+    },
+  }
+}
