@@ -57,10 +57,7 @@ describeEachServer('real processes sharing one server store', (dialect) => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  // MySQL: a few of the 1,600 answer 503 store_unavailable, complete() chosen as an InnoDB
-  // deadlock's victim against the other processes' takeovers of the same row (not retried,
-  // and retrying it was not enough); skipped there until src/stores/mysql survives it (#23).
-  it.skipIf(dialect.name === 'mysql')('4 processes answer 1,600 concurrent deliveries of 200 ids 2xx, and each id succeeds exactly once', async () => {
+  it('4 processes answer 1,600 concurrent deliveries of 200 ids 2xx, and each id succeeds exactly once', async () => {
     dir = mkdtempSync(join(tmpdir(), `webhook-inbox-${dialect.name}-procs-`))
     ledger = join(dir, 'ledger.txt')
     const place = await dialect.fresh('procs')

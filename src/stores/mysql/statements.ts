@@ -22,8 +22,11 @@ const rows = lifecycle(t, {
 const { KEY, DUE, DUE_HERE, dueAt, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
 const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
 
-/** What an UPDATE or DELETE reports: the rows it matched (FOUND_ROWS) or deleted. */
-const affected = async (result: Promise<[ResultSetHeader, unknown]>) => (await result)[0].affectedRows
+/**
+ * What an UPDATE or DELETE reports: the rows it matched (FOUND_ROWS) or deleted. A single
+ * statement InnoDB picks as a deadlock's victim is rolled back whole, so it runs again.
+ */
+const affected = async (statement: () => Promise<[ResultSetHeader, unknown]>) => (await retryTransient(statement))[0].affectedRows
 
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: Db) {
@@ -88,7 +91,11 @@ export function mysqlStatements(db: Db): EventStatements {
      */
     takeOver: (params: Params, queue: boolean) =>
       transaction(async (tx): Promise<Row | undefined> => {
-        const [matched] = await tx.select({ id: t.id }).from(t).where(MATCHED).orderBy(DIGEST_FIRST).limit(1).for('update').execute(params)
+        // A plain read, not FOR UPDATE: locking through the two unique indexes (an index
+        // merge) takes locks in another order than complete()'s UPDATE by key, and InnoDB
+        // then picks one of the two as a deadlock's victim. The UPDATE by primary key below
+        // checks claimable under its own lock, so of concurrent takeovers one still wins.
+        const [matched] = await tx.select({ id: t.id }).from(t).where(MATCHED).orderBy(DIGEST_FIRST).limit(1).execute(params)
         if (matched === undefined) return undefined
         const [changed] = await tx.update(t).set(queue ? WAITING : LEASE).where(and(eq(t.id, matched.id), claimable(queue))).execute(params)
         if (changed.affectedRows === 0) return undefined
@@ -116,14 +123,14 @@ export function mysqlStatements(db: Db): EventStatements {
       write: (params: Params) => prepared.part.execute(params),
       read: async (digest: string | null, count: number) => (await prepared.parts.execute({ digest, count })).map((row) => row.data),
     },
-    complete: (params: Params) => affected(prepared.complete.execute(params)),
-    fail: (params: Params) => affected(prepared.fail.execute(params)),
-    release: (params: Params) => affected(prepared.release.execute(params)),
-    replay: (params: Params) => affected(prepared.replay.execute(params)),
-    retry: (params: Params) => affected(prepared.retry.execute(params)),
-    requeueAll: (status: 'failed' | 'dead', now: number) => affected(db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).execute()),
+    complete: (params: Params) => affected(() => prepared.complete.execute(params)),
+    fail: (params: Params) => affected(() => prepared.fail.execute(params)),
+    release: (params: Params) => affected(() => prepared.release.execute(params)),
+    replay: (params: Params) => affected(() => prepared.replay.execute(params)),
+    retry: (params: Params) => affected(() => prepared.retry.execute(params)),
+    requeueAll: (status: 'failed' | 'dead', now: number) => affected(() => db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).execute()),
     async purge(before: number, statuses: EventStatus[], now: number) {
-      const deleted = await affected(db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).execute())
+      const deleted = await affected(() => db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).execute())
       // Parts are written before their row, so only parts older than the cut-off can be orphans.
       await db.delete(parts).where(and(lt(parts.createdAt, before), notExists(db.select({ id: t.id }).from(t).where(eq(t.digest, parts.digest)))))
       return deleted
