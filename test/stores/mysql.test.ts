@@ -71,6 +71,15 @@ describe.skipIf(!MYSQL_URL)('mysql', () => {
       expect(error!.message.split('\n')).toHaveLength(1)
     })
 
+    it('mysqlStore() connects with the scheme in any case (MySQL://, MARIADB://), as the CLI and npm start accept it', async () => {
+      const rest = MYSQL_URL.replace(/^mysql:/, '')
+      for (const scheme of ['MySQL:', 'MARIADB:']) {
+        const store = mysqlStore({ uri: `${scheme}${rest}`, migrate: false })
+        onCleanup(() => store.close())
+        await store.ready()
+      }
+    })
+
     it('mysqlStore() throws for a uri that is not a mysql:// URL', () => {
       expect(() => mysqlStore({ uri: 'postgres://inbox@127.0.0.1/inbox' })).toThrow(/mysql:\/\//)
     })

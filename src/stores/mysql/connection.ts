@@ -42,7 +42,7 @@ interface Target {
   options: Record<string, unknown>
 }
 
-const URI = /^(?:mysql|mariadb):\/\/(?:(?<user>[^:@/]*)(?::(?<password>.*))?@)?(?<host>\[[^\]]*\]|[^:/?@]*)(?::(?<port>\d+))?(?:\/(?<database>[^?]*))?(?:\?(?<query>.*))?$/s
+const URI = /^(?:mysql|mariadb):\/\/(?:(?<user>[^:@/]*)(?::(?<password>.*))?@)?(?<host>\[[^\]]*\]|[^:/?@]*)(?::(?<port>\d+))?(?:\/(?<database>[^?]*))?(?:\?(?<query>.*))?$/is
 
 /** Undefined when `uri` is not a mysql:// URL; never throws, as URL's errors carry the whole string. */
 export function parseUri(uri: string): Target | undefined {
