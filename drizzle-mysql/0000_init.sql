@@ -1,3 +1,12 @@
+CREATE TABLE `idempotency_key_parts` (
+	`scope` varbinary(255) NOT NULL,
+	`key` varbinary(255) NOT NULL,
+	`token` varchar(64) NOT NULL,
+	`part` int NOT NULL,
+	`data` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+	CONSTRAINT `idempotency_key_parts_scope_key_token_part_pk` PRIMARY KEY(`scope`,`key`,`token`,`part`)
+);
+--> statement-breakpoint
 CREATE TABLE `idempotency_keys` (
 	`scope` varbinary(255) NOT NULL,
 	`key` varbinary(255) NOT NULL,
@@ -11,6 +20,7 @@ CREATE TABLE `idempotency_keys` (
 	`response_status` int,
 	`response_headers` text CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
 	`response_body` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
+	`response_parts` int NOT NULL DEFAULT 1,
 	`created_at` bigint NOT NULL,
 	`updated_at` bigint NOT NULL,
 	CONSTRAINT `idempotency_keys_scope_key_pk` PRIMARY KEY(`scope`,`key`)

@@ -20,7 +20,7 @@ describe.skipIf(!MYSQL_URL)('mysql', () => {
       const journal = JSON.parse(readFileSync('drizzle-mysql/meta/_journal.json', 'utf8')) as { entries: unknown[] }
       expect(await adminQuery(`select count(*) as n from \`${database}\`.__drizzle_migrations`)).toEqual([{ n: journal.entries.length }])
       const tables = (await adminQuery('select table_name as name from information_schema.tables where table_schema = ? order by 1', [database])) as { name: string }[]
-      expect(tables.map((r) => r.name).sort()).toEqual(['__drizzle_migrations', 'idempotency_keys', 'webhook_event_parts', 'webhook_events'])
+      expect(tables.map((r) => r.name).sort()).toEqual(['__drizzle_migrations', 'idempotency_key_parts', 'idempotency_keys', 'webhook_event_parts', 'webhook_events'])
     })
 
     it('mysqlStore({ migrate: false }) creates nothing, and its claim() rejects until the database is migrated', async () => {
@@ -42,6 +42,19 @@ describe.skipIf(!MYSQL_URL)('mysql', () => {
       const outcomes = await Promise.all(['Key-1', 'key-1', 'key-1 '].map(async (key) => (await store.keys.begin(request(key), { now: NOW, lockMs: 1000, ttl: 86_400_000 })).outcome))
       expect(outcomes).toEqual(['started', 'started', 'started'])
     })
+
+    it('store.keys.finish() keeps a 13 MB response, over max_allowed_packet once base64-encoded, and get() returns it byte for byte', async () => {
+      const { store } = await tempMysqlStore()
+      const [{ packet }] = (await adminQuery('select @@max_allowed_packet as packet')) as [{ packet: number }]
+      const body = new Uint8Array(13_000_000).map((_, i) => (i * 7919) % 251)
+      expect(Math.ceil(body.length / 3) * 4).toBeGreaterThan(packet)
+      const begun = await store.keys.begin(request('big-answer'), { now: NOW, lockMs: 1000, ttl: 86_400_000 })
+      if (begun.outcome !== 'started') throw new Error(`begin: ${begun.outcome}`)
+      const response = { status: 201, headers: { 'content-type': 'application/octet-stream' }, body }
+      expect(await store.keys.finish(request('big-answer'), begun.token, response, { now: NOW, ttl: 86_400_000 })).toBe(true)
+      const kept = (await store.keys.get(request('big-answer')))?.response
+      expect([kept?.status, kept?.body.length, Buffer.compare(Buffer.from(kept!.body), Buffer.from(body))]).toEqual([201, body.length, 0])
+    }, 60_000)
 
     it("store.get() returns a 25 MB body whole from a server whose max_allowed_packet is smaller", async () => {
       const { store } = await tempMysqlStore()

@@ -1,11 +1,12 @@
-import { and, lte } from 'drizzle-orm'
+import { and, asc, eq, lte, notExists, sql } from 'drizzle-orm'
 import type { MySql2Database } from 'drizzle-orm/mysql2'
 import type { ResultSetHeader } from 'mysql2'
-import { createKeys, keyLifecycle, type KeyStatements } from '../sql/keys.js'
+import { PART_LENGTH, splitBody } from '../sql/body-parts.js'
+import { createKeys, keyLifecycle, type KeyRow, type KeyStatements } from '../sql/keys.js'
 import { afterReady } from '../sql/ready.js'
 import type { IdempotencyKeys } from '../../store.js'
 import { isDuplicate, retryTransient } from './connection.js'
-import { idempotencyKeys as k } from './schema.js'
+import { idempotencyKeyParts as parts, idempotencyKeys as k } from './schema.js'
 
 /** KeyStatements resolve to the rows a statement returned; without RETURNING, one stand-in per row it changed. */
 const changed = async (result: Promise<[ResultSetHeader, unknown]>) => Array.from({ length: (await result)[0].affectedRows }, () => ({}))
@@ -15,16 +16,24 @@ const changed = async (result: Promise<[ResultSetHeader, unknown]>) => Array.fro
  * the other stores. Without RETURNING (or a WHERE on ON DUPLICATE KEY UPDATE), begin() is
  * an INSERT, and on a duplicate key one UPDATE … WHERE expires_at <= now that takes an
  * expired key over; each statement is atomic, so of concurrent requests on any number of
- * instances exactly one takes a key.
+ * instances exactly one takes a key. A response body over one part is stored in parts, as
+ * on SQLite (a value over max_allowed_packet could be neither written nor read): the parts
+ * first, under the run's token, then the row that points at them.
  */
 export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): IdempotencyKeys {
   const { ID, HELD, inserted, TAKEOVER, FINISHED, SUMMARY, listed, NEWEST_FIRST } = keyLifecycle(k)
+  const OWN_PARTS = and(eq(parts.scope, k.scope), eq(parts.key, k.key), eq(parts.token, k.lockToken))
   const prepared = {
     insert: db.insert(k).values(inserted).prepare(),
-    takeOver: db.update(k).set(TAKEOVER.set).where(and(ID, TAKEOVER.setWhere)).prepare(),
-    finish: db.update(k).set(FINISHED).where(HELD).prepare(),
+    takeOver: db.update(k).set({ ...TAKEOVER.set, responseParts: 1 }).where(and(ID, TAKEOVER.setWhere)).prepare(),
+    part: db
+      .insert(parts)
+      .values({ scope: sql.placeholder('scope'), key: sql.placeholder('key'), token: sql.placeholder('token'), part: sql.placeholder('part'), data: sql.placeholder('data') })
+      .prepare(),
+    finish: db.update(k).set({ ...FINISHED, responseParts: sql`${sql.placeholder('responseParts')}` }).where(HELD).prepare(),
     release: db.delete(k).where(HELD).prepare(),
     get: db.select().from(k).where(ID).limit(1).prepare(),
+    parts: db.select({ data: parts.data }).from(parts).innerJoin(k, OWN_PARTS).where(ID).orderBy(asc(parts.part)).prepare(),
   }
   const statements: KeyStatements = {
     // A deadlock's victim (an INSERT beside a purge's DELETE … LIMIT) was rolled back whole: run it again.
@@ -39,12 +48,31 @@ export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): Idemp
         }
         return (await changed(prepared.takeOver.execute(params))).length === 1 ? taken : []
       }),
-    finish: (params) => changed(prepared.finish.execute(params)),
+    async finish(params) {
+      const body = params.responseBody as string
+      const [first = '', ...rest] = body.length > PART_LENGTH ? splitBody(body) : [body]
+      for (const [i, data] of rest.entries()) await prepared.part.execute({ ...params, part: i + 1, data })
+      return changed(prepared.finish.execute({ ...params, responseBody: first, responseParts: rest.length + 1 }))
+    },
     release: (params) => changed(prepared.release.execute(params)),
-    get: (params) => prepared.get.execute(params),
+    async get(params) {
+      const [row] = await prepared.get.execute(params)
+      if (row === undefined) return []
+      const { responseParts, ...record } = row
+      // The parts a completed key's token names: written before its row, never changed after.
+      const rest = responseParts > 1 && record.responseBody !== null ? (await prepared.parts.execute(params)).map((p) => p.data) : []
+      return [{ ...record, responseBody: record.responseBody === null ? null : record.responseBody + rest.join('') } as KeyRow]
+    },
     list: (filter) => db.select(SUMMARY).from(k).where(listed(filter)).orderBy(...NEWEST_FIRST).limit(filter.limit),
     // DELETE … LIMIT: MySQL allows no LIMIT in an IN subquery, so not sql/keys.ts's expired().
-    purge: (now, limit) => retryTransient(() => changed(db.delete(k).where(lte(k.expiresAt, now)).orderBy(k.expiresAt).limit(limit).execute())),
+    async purge(now, limit) {
+      const deleted = await retryTransient(() => changed(db.delete(k).where(lte(k.expiresAt, now)).orderBy(k.expiresAt).limit(limit).execute()))
+      // The parts of the keys just purged, of keys taken over since, and of runs whose finish lost.
+      await retryTransient(() =>
+        db.delete(parts).where(notExists(db.select({ key: k.key }).from(k).where(and(eq(k.scope, parts.scope), eq(k.key, parts.key), eq(k.lockToken, parts.token))))),
+      )
+      return deleted
+    },
   }
   return createKeys(afterReady(statements, ready))
 }

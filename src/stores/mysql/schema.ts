@@ -100,8 +100,27 @@ export const idempotencyKeys = mysqlTable(
     responseStatus: int('response_status'),
     responseHeaders: text('response_headers'),
     responseBody: longtext('response_body'),
+    /** How many parts the response body is stored in: 1, or more for a body over one part (as event bodies). */
+    responseParts: int('response_parts').notNull().default(1),
     createdAt: millis('created_at').notNull(),
     updatedAt: millis('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
+)
+
+/**
+ * A stored response's second and later parts, as ../sqlite-core/schema.ts's: keyed by the
+ * token of the run that stored them, written before the key is completed, purged once no
+ * key row carries that token.
+ */
+export const idempotencyKeyParts = mysqlTable(
+  'idempotency_key_parts',
+  {
+    scope: key('scope', 255).notNull(),
+    key: key('key', 255).notNull(),
+    token: varchar('token', { length: 64 }).notNull(),
+    part: int('part').notNull(),
+    data: longtext('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key, t.token, t.part] })],
 )
