@@ -22,6 +22,7 @@ export type {
   KeySummary,
   ListFilter,
   NewEvent,
+  RequeueReason,
   Store,
   StoredEvent,
   StoredResponse,
