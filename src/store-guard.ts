@@ -28,6 +28,8 @@ const GUARDED: Record<Exclude<keyof Store, 'onDue'>, true> = {
   claim: true,
   take: true,
   takeDue: true,
+  handled: true,
+  markHandled: true,
   complete: true,
   fail: true,
   requeue: true,

@@ -12,6 +12,8 @@ import type { EVENT_STATUSES, KEY_STATUSES } from './statuses.js'
  * - due: waiting or failed whose `nextAttemptAt` has come, or a lease that ran out.
  * - replay: run a stored event again on purpose, whatever its status (dedupe bypassed).
  * - retry: give a failed or dead event a fresh set of `maxAttempts` runs.
+ * - generation: an event's `replays` when a run started; a handler's success record
+ *   holds for its generation, so a replay runs every handler again and a retry does not.
  */
 
 /**
@@ -146,6 +148,14 @@ export interface Store {
    * providers are left for an inbox that has them (a rolling deploy).
    */
   takeDue(options: { now: number; leaseMs: number; limit: number; providers: readonly string[] }): Promise<StoredEvent[]>
+  /** The handlers recorded as returned for the event in `generation` (its `replays`), in no particular order. */
+  handled(key: EventKey, generation: number): Promise<string[]>
+  /**
+   * Records that `handler` returned for the event in `generation`, only while the run
+   * holding `fence` still holds the lease (one conditional statement); false when it does
+   * not. Calling it again for a recorded handler changes nothing and returns true.
+   */
+  markHandled(key: EventKey, fence: number, handler: string, generation: number, now: number): Promise<boolean>
   /** Marks the run holding `fence` processed; false when its lease no longer holds the row. */
   complete(key: EventKey, fence: number, now: number): Promise<boolean>
   /** Marks the run holding `fence` failed (runs again at `nextAttemptAt`) or, with `nextAttemptAt: null`, dead. */
@@ -163,7 +173,7 @@ export interface Store {
   release(key: EventKey, fence: number, now: number): Promise<boolean>
   /**
    * Deletes events in `statuses` last updated before `before` (ms), except one a run
-   * holds a live lease on at `now`; returns how many.
+   * holds a live lease on at `now`, with their handlers' success records; returns how many.
    */
   purge(options: { before: number; statuses: readonly EventStatus[]; now: number }): Promise<number>
   /** The whole event, body and headers included. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { NewEvent, Store } from '../store.js'
+import { handlerRecordCases } from './handler-records-suite.js'
 import { NOW } from './now.js'
 
 /** How the store conformance suite drives one store: yours, or a built-in one. */
@@ -29,7 +30,8 @@ async function dueKeys(store: Store, now: number, limit: number) {
 
 /**
  * What every store must do, as vitest cases: claims and duplicates, leases and their
- * fences, the sweeper's batch, replay and retry, purge, paging, stats and large bodies.
+ * fences, the sweeper's batch, replay and retry, purge, paging, stats, large bodies and
+ * the handlers' success records.
  * Each case arranges its own rows and drives time by argument (from 2026-01-01).
  *
  * @example
@@ -534,5 +536,7 @@ export function testStore(c: StoreCase): void {
       expect(Object.keys(row!)).not.toContain('body')
       expect(Object.keys(row!)).not.toContain('headers')
     })
+
+    handlerRecordCases(c.create)
   })
 }

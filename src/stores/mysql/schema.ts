@@ -84,6 +84,19 @@ export const webhookEventParts = mysqlTable(
   (t) => [primaryKey({ columns: [t.digest, t.part] })],
 )
 
+/** Handlers that returned, per event and generation, as ../sqlite-core/schema.ts's. */
+export const webhookHandlerRuns = mysqlTable(
+  'webhook_handler_runs',
+  {
+    provider: key('provider', 255).notNull(),
+    eventId: key('event_id', 512).notNull(),
+    handler: key('handler', 255).notNull(),
+    generation: int('generation').notNull(),
+    completedAt: millis('completed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId, t.handler, t.generation] })],
+)
+
 /** The Idempotency-Key table, as ../sqlite-core/schema.ts's (the response body as base64 text). */
 export const idempotencyKeys = mysqlTable(
   'idempotency_keys',

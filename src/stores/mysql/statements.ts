@@ -5,7 +5,7 @@ import { lifecycle } from '../sql/lifecycle.js'
 import type { EventStatus, ListFilter } from '../../store.js'
 import type { EventStatements } from '../sql/events.js'
 import { isDuplicate, retryTransient } from './connection.js'
-import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
+import { webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
 
 // Every column but due_at, which only orders the sweeper's batch.
 const { dueAt: _dueAt, ...ROW } = getTableColumns(t)
@@ -20,7 +20,8 @@ const rows = lifecycle(t, {
   inJsonArray: (column, array) => sql`json_contains(${array}, json_quote(convert(${column} using utf8mb4)))`,
 })
 const { KEY, DUE, DUE_HERE, dueAt, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
-const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
+const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, ORPHANED } = rows
+const RECORD = recordOf(sql`${p('handler')}`, sql`${p('now')}`)
 
 /**
  * What an UPDATE or DELETE reports: the rows it matched (FOUND_ROWS) or deleted. A single
@@ -45,6 +46,13 @@ function prepareStatements(db: Db) {
       .from(parts)
       .where(and(eq(parts.digest, p('digest')), lt(parts.part, p('count'))))
       .orderBy(asc(parts.part))
+      .prepare(),
+    handled: db.select({ handler: runs.handler }).from(runs).where(HANDLED_IN(runs)).prepare(),
+    // An existing record is kept: with FOUND_ROWS an unchanged duplicate counts 1, an insert 1.
+    markHandled: db
+      .insert(runs)
+      .select(db.select(RECORD.fields).from(t).where(RECORD.where))
+      .onDuplicateKeyUpdate({ set: { completedAt: sql`${runs.completedAt}` } })
       .prepare(),
     complete: db.update(t).set(COMPLETED).where(HELD).prepare(),
     fail: db.update(t).set(FAILED).where(HELD).prepare(),
@@ -123,6 +131,8 @@ export function mysqlStatements(db: Db): EventStatements {
       write: (params: Params) => prepared.part.execute(params),
       read: async (digest: string | null, count: number) => (await prepared.parts.execute({ digest, count })).map((row) => row.data),
     },
+    handled: async (params: Params) => (await prepared.handled.execute(params)).map((r) => r.handler),
+    markHandled: async (params: Params) => Math.min(1, await affected(() => prepared.markHandled.execute(params))),
     complete: (params: Params) => affected(() => prepared.complete.execute(params)),
     fail: (params: Params) => affected(() => prepared.fail.execute(params)),
     release: (params: Params) => affected(() => prepared.release.execute(params)),
@@ -131,6 +141,7 @@ export function mysqlStatements(db: Db): EventStatements {
     requeueAll: (status: 'failed' | 'dead', now: number) => affected(() => db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).execute()),
     async purge(before: number, statuses: EventStatus[], now: number) {
       const deleted = await affected(() => db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).execute())
+      await affected(() => db.delete(runs).where(ORPHANED(runs, before)).execute())
       // Parts are written before their row, so only parts older than the cut-off can be orphans.
       await db.delete(parts).where(and(lt(parts.createdAt, before), notExists(db.select({ id: t.id }).from(t).where(eq(t.digest, parts.digest)))))
       return deleted

@@ -49,6 +49,18 @@ export function pgTables(schema: string) {
       index('webhook_events_provider_status_received_at').on(t.provider, t.status, t.receivedAt, t.id),
     ],
   )
+  // Handlers that returned, per event and generation, as ../sqlite-core/schema.ts's.
+  const webhookHandlerRuns = table(
+    'webhook_handler_runs',
+    {
+      provider: text('provider').notNull(),
+      eventId: text('event_id').notNull(),
+      handler: text('handler').notNull(),
+      generation: integer('generation').notNull(),
+      completedAt: millis('completed_at').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.provider, t.eventId, t.handler, t.generation] })],
+  )
   // The Idempotency-Key table, as ../sqlite-core/schema.ts's: the response body is base64 text there
   // and here, so one record mapping (../sql/keys.ts) serves every store. As for
   // events, no parts table: a text value holds the largest response whole.
@@ -72,8 +84,8 @@ export function pgTables(schema: string) {
     },
     (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
   )
-  return { webhookEvents, idempotencyKeys }
+  return { webhookEvents, webhookHandlerRuns, idempotencyKeys }
 }
 
 /** The tables in `public`, for drizzle-kit (drizzle.pg.config.ts); migrations name no schema, so they apply to any. */
-export const { webhookEvents, idempotencyKeys } = pgTables('public')
+export const { webhookEvents, webhookHandlerRuns, idempotencyKeys } = pgTables('public')

@@ -13,13 +13,13 @@ const p = (name: string) => sql.placeholder(name)
 export const statementName = (schema: string) => (statement: string) => `webhook-inbox ${schema} ${statement}`
 
 /** Postgres's statements over sql/lifecycle.ts's conditions and sets; bodies are stored whole (text holds 1 GB). */
-export function postgresStatements(db: ReturnType<typeof drizzle>, t: ReturnType<typeof pgTables>['webhookEvents'], schema: string): EventStatements {
+export function postgresStatements(db: ReturnType<typeof drizzle>, { webhookEvents: t, webhookHandlerRuns: runs }: ReturnType<typeof pgTables>, schema: string): EventStatements {
   const rows = lifecycle(t, {
     contains: (column, text) => sql`strpos(${column}, ${text}) > 0`,
     inJsonArray: (column, array) => sql`${column} IN (SELECT jsonb_array_elements_text(${array}::jsonb))`,
   })
   const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
-  const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
+  const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, ORPHANED } = rows
   const name = statementName(schema)
   const changed = { id: t.id }
   // As on SQLite: a conflict on either unique key leaves the row alone (no conflict
@@ -39,6 +39,7 @@ export function postgresStatements(db: ReturnType<typeof drizzle>, t: ReturnType
   // In a CTE, which runs once: as an IN subquery Postgres may run it again for each row,
   // and each run skips the rows this UPDATE just locked, so LIMIT would hold for none.
   const due = db.$with('due').as(db.select({ id: t.id }).from(t).where(DUE_HERE).orderBy(asc(DUE_ORDER)).limit(p('limit')).for('update', { skipLocked: true }))
+  const RECORD = recordOf(sql`${p('handler')}::text`, sql`${p('now')}::bigint`)
   const prepared = {
     claim: insert(false),
     queue: insert(true),
@@ -52,6 +53,14 @@ export function postgresStatements(db: ReturnType<typeof drizzle>, t: ReturnType
       .where(and(DUE, inArray(t.id, db.select({ id: due.id }).from(due))))
       .returning()
       .prepare(name('takeDue')),
+    handled: db.select({ handler: runs.handler }).from(runs).where(HANDLED_IN(runs)).prepare(name('handled')),
+    // An existing record is kept (an update to itself), so a second call counts the row as well.
+    markHandled: db
+      .insert(runs)
+      .select(db.select(RECORD.fields).from(t).where(RECORD.where))
+      .onConflictDoUpdate({ target: [runs.provider, runs.eventId, runs.handler, runs.generation], set: { completedAt: sql`${runs.completedAt}` } })
+      .returning({ handler: runs.handler })
+      .prepare(name('markHandled')),
     complete: db.update(t).set(COMPLETED).where(HELD).returning(changed).prepare(name('complete')),
     fail: db.update(t).set(FAILED).where(HELD).returning(changed).prepare(name('fail')),
     release: db.update(t).set(RELEASED).where(HELD).returning(changed).prepare(name('release')),
@@ -65,13 +74,19 @@ export function postgresStatements(db: ReturnType<typeof drizzle>, t: ReturnType
     takeOver: async (params, queue) => (await (queue ? prepared.takeOverQueued : prepared.takeOver).execute(params))[0],
     take: async (params) => (await prepared.take.execute(params))[0],
     takeDue: (params) => prepared.takeDue.execute(params),
+    handled: async (params) => (await prepared.handled.execute(params)).map((r) => r.handler),
+    markHandled: (params) => count(prepared.markHandled.execute(params)),
     complete: (params) => count(prepared.complete.execute(params)),
     fail: (params) => count(prepared.fail.execute(params)),
     release: (params) => count(prepared.release.execute(params)),
     replay: (params) => count(prepared.replay.execute(params)),
     retry: (params) => count(prepared.retry.execute(params)),
     requeueAll: (status, now) => count(db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).returning(changed)),
-    purge: (before, statuses, now) => count(db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).returning(changed)),
+    async purge(before, statuses, now) {
+      const purged = await count(db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).returning(changed))
+      await db.delete(runs).where(ORPHANED(runs, before))
+      return purged
+    },
     get: async (params) => (await prepared.get.execute(params))[0],
     list: async (filter) =>
       db

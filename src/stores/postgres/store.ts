@@ -80,7 +80,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   pool.on('error', ignore)
 
   const db = drizzle({ client: pool })
-  const { webhookEvents: t, idempotencyKeys } = pgTables(schema)
+  const tables = pgTables(schema)
   const channel = `webhook_inbox ${schema}`.slice(0, 63)
   let closed = false
 
@@ -102,10 +102,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const listeners = onDueListeners(pool, channel, ready)
 
   return {
-    ...afterReady(createEvents(postgresStatements(db, t, schema), { madeDue: notify }), ready),
+    ...afterReady(createEvents(postgresStatements(db, tables, schema), { madeDue: notify }), ready),
     pool,
     ready,
-    keys: postgresKeys(db, idempotencyKeys, statementName(schema), ready),
+    keys: postgresKeys(db, tables.idempotencyKeys, statementName(schema), ready),
     onDue: listeners.add,
 
     async close() {

@@ -27,13 +27,20 @@ export interface EventStatements {
   takeOver(params: Params, queue: boolean): Awaitable<EventRow | undefined>
   take(params: Params): Awaitable<EventRow | undefined>
   takeDue(params: Params & { limit: number }): Awaitable<EventRow[]>
+  /** The handler names recorded for (provider, eventId, generation). */
+  handled(params: Params): Awaitable<string[]>
+  /**
+   * One conditional INSERT … SELECT from the event row while HELD by `fence` (and in
+   * `generation`); an existing record is kept. Resolves to 1 when the row held, else 0.
+   */
+  markHandled(params: Params): Awaitable<number>
   complete(params: Params): Awaitable<number>
   fail(params: Params): Awaitable<number>
   release(params: Params): Awaitable<number>
   replay(params: Params): Awaitable<number>
   retry(params: Params): Awaitable<number>
   requeueAll(status: 'failed' | 'dead', now: number): Promise<number>
-  /** Deletes the rows (and, with body parts, the orphaned parts); `statuses` is never empty. */
+  /** Deletes the rows, then their handlers' records (and, with body parts, the orphaned parts); `statuses` is never empty. */
   purge(before: number, statuses: EventStatus[], now: number): Promise<number>
   get(params: Params): Promise<EventRow | undefined>
   list(filter: ListFilter): Promise<EventSummary[]>
@@ -126,6 +133,8 @@ export function createEvents(statements: EventStatements, hooks: EventHooks = {}
       const rows = await statements.takeDue({ now, leaseEndsAt: now + leaseMs, limit, providers: JSON.stringify(providers) })
       return Promise.all(rows.map(async (row) => (await withBody(row))!))
     },
+    handled: async (key, generation) => statements.handled({ ...key, generation }),
+    markHandled: (key, fence, handler, generation, now) => one(statements.markHandled({ ...key, fence, handler, generation, now })),
     complete: (key, fence, now) => one(statements.complete({ ...key, fence, now })),
     fail(key, fence, { error, nextAttemptAt, now }) {
       const status: EventStatus = nextAttemptAt === null ? 'dead' : 'failed'

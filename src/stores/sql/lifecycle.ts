@@ -21,6 +21,15 @@ export interface LifecycleColumns {
   updatedAt: Column
 }
 
+/** The columns of a handlers' success records table (webhook_handler_runs), in every dialect. */
+export interface HandlerRunColumns {
+  provider: Column
+  eventId: Column
+  handler: Column
+  generation: Column
+  completedAt: Column
+}
+
 const p = (name: string) => sql.placeholder(name)
 type Now = number | ReturnType<typeof sql.placeholder>
 /** A placeholder where drizzle's types want an SQL expression (update sets). */
@@ -45,6 +54,7 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
   /** Waiting or failed and its time has come, or abandoned by a run that died. */
   const dueAt = (now: Now) => or(and(inArray(t.status, ['received', 'failed']), lte(t.nextAttemptAt, now)), leaseExpiredAt(now))!
   const LEASE_EXPIRED = leaseExpiredAt(p('now'))
+  const HELD = and(KEY, eq(t.status, 'processing'), eq(t.fence, p('fence')))!
   const WAITING = { status: 'received', nextAttemptAt: v('now'), leaseEndsAt: null, updatedAt: v('now') } as const
   return {
     KEY,
@@ -54,7 +64,7 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     /** Due, and of a provider the sweeper asking has: another inbox on the store may run providers this one lacks. */
     DUE_HERE: and(dueAt(p('now')), inJsonArray(t.provider, p('providers')))!,
     /** The lease of the claim holding fence `fence`: every transition out of processing is fenced by it. */
-    HELD: and(KEY, eq(t.status, 'processing'), eq(t.fence, p('fence')))!,
+    HELD,
     /** A claim's new row: leased to the caller at once, or (`queue`) waiting, due now. */
     inserted: (queue: boolean) =>
       ({
@@ -115,9 +125,42 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     /** A run holds a live lease at `now`: purge() leaves the row alone. */
     live: (now: number) => and(eq(t.status, 'processing'), gt(t.leaseEndsAt, now))!,
     ...reads(t, contains),
+    ...handlerRuns(t, HELD),
     /** requeueAll(): dead ones get a fresh count, failed ones skip their backoff. */
     requeuedAll: (status: 'failed' | 'dead', now: number) =>
       status === 'dead' ? { status: 'received', fenceBase: sql`${t.fence}`, nextAttemptAt: now, updatedAt: now } as const : { nextAttemptAt: now, updatedAt: now },
+  }
+}
+
+/**
+ * The handlers' success records beside the events, over named parameters provider,
+ * eventId, generation, fence, handler, now.
+ */
+function handlerRuns<T extends LifecycleColumns>(t: T, HELD: SQL) {
+  return {
+    /** The records of one event in one generation. */
+    HANDLED_IN: (r: HandlerRunColumns) => and(eq(r.provider, p('provider')), eq(r.eventId, p('eventId')), eq(r.generation, p('generation')))!,
+    /**
+     * markHandled()'s INSERT … SELECT source: the event row itself while the run holding
+     * `fence` has its lease in `generation`, so a run that lost it writes nothing. `handler`
+     * and `now` come from the dialect (Postgres casts them: a SELECT's parameter is text).
+     */
+    recordOf: (handler: SQL, now: SQL) => ({
+      fields: {
+        provider: t.provider as T['provider'],
+        eventId: t.eventId as T['eventId'],
+        handler: handler.as('handler'),
+        generation: t.replays as T['replays'],
+        completedAt: now.as('completed_at'),
+      },
+      where: and(HELD, eq(t.replays, p('generation')))!,
+    }),
+    /**
+     * Records whose event is gone (purged). A record is written while its event is held,
+     * before the event's last update, so only records older than the purge's cut-off can be.
+     */
+    ORPHANED: (r: HandlerRunColumns, before: number) =>
+      and(lt(r.completedAt, before), sql`NOT EXISTS (SELECT 1 FROM ${t.id.table} WHERE ${t.provider} = ${r.provider} AND ${t.eventId} = ${r.eventId})`)!,
   }
 }
 

@@ -4,7 +4,7 @@ import { isPromise } from '../sql/body-parts.js'
 import { andThen as then, createEvents, type Awaitable, type EventStatements } from '../sql/events.js'
 import { lifecycle } from '../sql/lifecycle.js'
 import { sha256Hex } from '../../digest.js'
-import { webhookEventParts as parts, webhookEvents as t } from './schema.js'
+import { webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
 import type { Store } from '../../store.js'
 
 // Shared by the better-sqlite3 (sync) and D1 (async) drivers: drizzle queries are
@@ -21,10 +21,12 @@ const rows = lifecycle(t, {
   inJsonArray: (column, array) => sql`${column} IN (SELECT value FROM json_each(${array}))`,
 })
 const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
-const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE } = rows
+const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, ORPHANED } = rows
 
 /** How many rows a RETURNING statement changed, without a tick when better-sqlite3 ran it already. */
 const count = (rows: Awaitable<unknown[]>) => (isPromise(rows) ? rows.then((r) => r.length) : rows.length)
+
+const RECORD = recordOf(sql`${p('handler')}`, sql`${p('now')}`)
 
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: AnySqliteDb) {
@@ -71,6 +73,14 @@ function prepareStatements(db: AnySqliteDb) {
       .where(and(eq(parts.digest, p('digest')), lt(parts.part, p('count'))))
       .orderBy(asc(parts.part))
       .prepare(),
+    handled: db.select({ handler: runs.handler }).from(runs).where(HANDLED_IN(runs)).prepare(),
+    // An existing record is kept (an update to itself), so a second call counts the row as well.
+    markHandled: db
+      .insert(runs)
+      .select(db.select(RECORD.fields).from(t).where(RECORD.where))
+      .onConflictDoUpdate({ target: [runs.provider, runs.eventId, runs.handler, runs.generation], set: { completedAt: sql`${runs.completedAt}` } })
+      .returning({ handler: runs.handler })
+      .prepare(),
     complete: db.update(t).set(COMPLETED).where(HELD).returning(changed).prepare(),
     fail: db.update(t).set(FAILED).where(HELD).returning(changed).prepare(),
     release: db.update(t).set(RELEASED).where(HELD).returning(changed).prepare(),
@@ -93,6 +103,8 @@ function sqliteStatements(db: AnySqliteDb): EventStatements {
     takeOver: (params, queue) => then((queue ? s().takeOverQueued : s().takeOver).all(params), (rows) => rows[0]),
     take: (params) => then(s().take.all(params), (rows) => rows[0]),
     takeDue: (params) => s().takeDue.all(params),
+    handled: (params) => then(s().handled.all(params), (rows) => rows.map((r) => r.handler)),
+    markHandled: (params) => count(s().markHandled.all(params)),
     complete: (params) => count(s().complete.all(params)),
     fail: (params) => count(s().fail.all(params)),
     release: (params) => count(s().release.all(params)),
@@ -105,6 +117,7 @@ function sqliteStatements(db: AnySqliteDb): EventStatements {
         .where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now))))
         .returning({ id: t.id })
         .all()
+      await db.delete(runs).where(ORPHANED(runs, before)).run()
       // Parts are written before their row, so only parts older than the cut-off can be orphans.
       await db
         .delete(parts)

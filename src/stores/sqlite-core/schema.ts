@@ -79,6 +79,25 @@ export const webhookEventParts = sqliteTable(
 
 
 /**
+ * One row per handler that returned for an event: a retry, a takeover after a crash or a
+ * redelivery skips the handlers recorded for the event's current `generation` (its
+ * `replays` when the run started), so only a replay runs every handler again. Written
+ * only by the run holding the event's lease; deleted with the event by purge().
+ */
+export const webhookHandlerRuns = sqliteTable(
+  'webhook_handler_runs',
+  {
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    /** The handler's `name`, or its default identity (see `inbox.on()`). */
+    handler: text('handler').notNull(),
+    generation: integer('generation').notNull(),
+    completedAt: integer('completed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId, t.handler, t.generation] })],
+)
+
+/**
  * One row per (scope, key) of the Idempotency-Key middleware: a run in flight, or the
  * response it stored. Times are Unix milliseconds.
  */
