@@ -26,7 +26,7 @@ import {
   type SweepOptions,
   type SweepSummary,
 } from './sweeper.js'
-import { type DeadLetterHandler, type ErrorHandler, type EventsOf, type Handler, INBOX_MODES, type InboxMode, type Providers } from './types.js'
+import { type DeadLetterHandler, type ErrorHandler, type EventsOf, type Handler, type HandlerOptions, INBOX_MODES, type InboxMode, type Providers } from './types.js'
 
 export interface InboxOptions<P extends Providers> {
   store: Store
@@ -91,9 +91,10 @@ export interface Inbox<P extends Providers> {
     provider: K,
     type: T,
     handler: Handler<PayloadOf<P, K, T>>,
+    options?: HandlerOptions,
   ): Inbox<P>
   /** Registers a handler for every event of every provider. */
-  onAny(handler: Handler): Inbox<P>
+  onAny(handler: Handler, options?: HandlerOptions): Inbox<P>
   /** Called for every delivery or run that ends in an error. */
   onError(handler: ErrorHandler): Inbox<P>
   /** Called once when an event is dead-lettered after `maxAttempts` failed runs. */
@@ -245,12 +246,12 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
   }
 
   const inbox: Inbox<P> = {
-    on(provider, type, handler) {
-      state.handlers.on(provider, type, handler as Handler)
+    on(provider, type, handler, options) {
+      state.handlers.on(provider, type, handler as Handler, options)
       return inbox
     },
-    onAny(handler) {
-      state.handlers.onAny(handler)
+    onAny(handler, options) {
+      state.handlers.onAny(handler, options)
       return inbox
     },
     onError(handler) {

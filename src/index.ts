@@ -30,5 +30,5 @@ export type {
 } from './store.js'
 export { DEFAULT_RETENTION_MS, type PurgeOptions, type Sweeper, type SweeperOptions, type SweepOptions, type SweepSummary } from './sweeper.js'
 export type { RetryOptions, RetrySummary, Worker, WorkerOptions } from './deprecated.js'
-export type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, HandlerContext, InboxEvent, InboxMode, Providers } from './types.js'
+export type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, HandlerContext, HandlerOptions, InboxEvent, InboxMode, Providers } from './types.js'
 export { DEFAULT_ACK_DEADLINE_MS } from './receive.js'

@@ -21,6 +21,9 @@ export type Abandoned = { status: 'abandoned' }
 
 const activeKey = (key: EventKey) => `${key.provider}\u0000${key.eventId}`
 
+/** A handler's success record was refused: another run took the event over, and its result is that run's to record. */
+class LeaseLost extends Error {}
+
 /**
  * Runs the handlers for an event this caller holds the lease on (fence
  * `stored.fence`), then records the result with a fenced write. The handlers'
@@ -87,25 +90,33 @@ function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): 
     try {
       reply = await handlers
     } catch (cause) {
+      if (cause instanceof LeaseLost) return lost(state, stored)
       if (runSignal.stopping) {
         await state.store.release(key, fence, state.now())
         return { status: 'released' }
       }
       return await recordFailure(state, event, fence, cause)
     }
-    if (!(await state.store.complete(key, fence, state.now()))) {
-      state.logger.warn(
-        `[webhook-inbox] ${stored.provider}: ${stored.type} ${stored.eventId} finished after its lease ran out and another run took it over; raise leaseMs above the slowest handler`,
-      )
-      return { status: 'lost' }
-    }
+    if (!(await state.store.complete(key, fence, state.now()))) return lost(state, stored)
     state.metrics.run(stored.provider, 'processed')
     return { status: 'processed', reply: await encodeReply(state, event, reply) }
   })()
   return { outcome, leaseEnded: runSignal.leaseEnded }
 }
 
-/** The handlers in registration order; resolves with the reply to send, if one returned any. */
+function lost(state: InboxState, stored: StoredEvent): RunOutcome {
+  state.logger.warn(
+    `[webhook-inbox] ${stored.provider}: ${stored.type} ${stored.eventId} finished after its lease ran out and another run took it over; raise leaseMs above the slowest handler`,
+  )
+  return { status: 'lost' }
+}
+
+/**
+ * The handlers in registration order, but for those recorded as returned for this event
+ * in its generation (an earlier run of it, before another handler threw or the process
+ * died); each one that returns is recorded before the next starts. Resolves with the
+ * reply to send, if a handler that ran returned one.
+ */
 async function runHandlers(
   state: InboxState,
   stored: StoredEvent,
@@ -122,10 +133,16 @@ async function runHandlers(
       return runSignal.signal
     },
   }
+  const key = { provider: stored.provider, eventId: stored.eventId }
+  // A replay raises `replays`: a new generation, in which every handler runs again.
+  const generation = stored.replays
+  const handled = new Set(await state.store.handled(key, generation))
   let reply: { value: unknown } | undefined
-  for (const handler of state.handlers.handlersFor(stored.provider, stored.type)) {
+  for (const { name, handler } of state.handlers.handlersFor(stored.provider, stored.type)) {
+    if (handled.has(name)) continue
     const value = await handler(event, ctx)
     if (value instanceof Response || (value !== undefined && provider.handlerReplies)) reply = { value }
+    if (!(await state.store.markHandled(key, stored.fence, name, generation, state.now()))) throw new LeaseLost()
   }
   return reply
 }

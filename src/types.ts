@@ -39,6 +39,18 @@ export interface HandlerContext {
  */
 export type Handler<Payload = unknown> = (event: InboxEvent<Payload>, ctx: HandlerContext) => unknown
 
+/** How `inbox.on()` and `inbox.onAny()` register a handler. */
+export interface HandlerOptions {
+  /**
+   * The handler's identity in the store's success records, unique per inbox: once it has
+   * returned for an event, a retry or a takeover of that event skips it (a replay runs it
+   * again). Default `on:<provider>:<type>#<n>` or `any#<n>`, n counting registrations of
+   * that shape from 1, which changes when registrations are added before it or reordered:
+   * name every handler whose effects must not repeat across deploys.
+   */
+  name?: string
+}
+
 export type ErrorHandler = (error: WebhookError, event?: InboxEvent) => void | Promise<void>
 
 /** Called once when an event is dead-lettered, with the error of its last run. */
