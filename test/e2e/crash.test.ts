@@ -104,6 +104,23 @@ describe('real processes sharing one SQLite file', () => {
     expect(row('crash-1')).toEqual({ status: 'processed', attempts: 2 })
   }, 60_000)
 
+  it("a process killed with SIGKILL in an event's second handler: after restart the sweeper runs only the second, and the first handler's line appears once", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-records-'))
+    const first = await start({ FIRST_HANDLER: '1', HANG_FIRST_ATTEMPT: 'ignore-signal', LEASE_MS: '1500' })
+    const pending = deliver(first.port, 'kill-second').catch(() => undefined)
+    await waitFor(() => ledgerLines(paths().ledger, 'start', 'kill-second').length === 1, 10_000, 'the second handler to start')
+    first.child.kill('SIGKILL')
+    await first.exited
+    await pending
+
+    await start({ FIRST_HANDLER: '1', LEASE_MS: '1500', SWEEP_INTERVAL_MS: '100' })
+    await waitFor(() => (row('kill-second') as { status?: string } | undefined)?.status === 'processed', 15_000, 'the sweeper to finish the event')
+    expect(ledgerLines(paths().ledger, 'first', 'kill-second')).toHaveLength(1)
+    expect(ledgerLines(paths().ledger, 'start', 'kill-second')).toHaveLength(2)
+    expect(ledgerLines(paths().ledger, 'done', 'kill-second')).toHaveLength(1)
+    expect(row('kill-second')).toEqual({ status: 'processed', attempts: 2 })
+  }, 60_000)
+
   it('SIGTERM lets a running handler finish, answers it, and exits 0', async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-term-'))
     const hold = join(dir, 'hold')
