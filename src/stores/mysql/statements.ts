@@ -48,11 +48,13 @@ function prepareStatements(db: Db) {
       .orderBy(asc(parts.part))
       .prepare(),
     handled: db.select({ handler: runs.handler }).from(runs).where(HANDLED_IN(runs)).prepare(),
-    // An existing record is kept: with FOUND_ROWS an unchanged duplicate counts 1, an insert 1.
+    // A second call moves completed_at to its own time, so it changes the row and counts
+    // (1 insert, 2 update) even on a pool of the user's without FOUND_ROWS, where a
+    // duplicate left unchanged would count 0 (only a second call in the same ms does).
     markHandled: db
       .insert(runs)
       .select(db.select(RECORD.fields).from(t).where(RECORD.where))
-      .onDuplicateKeyUpdate({ set: { completedAt: sql`${runs.completedAt}` } })
+      .onDuplicateKeyUpdate({ set: { completedAt: sql.raw('values(`completed_at`)') } })
       .prepare(),
     complete: db.update(t).set(COMPLETED).where(HELD).prepare(),
     fail: db.update(t).set(FAILED).where(HELD).prepare(),
