@@ -1,5 +1,6 @@
 import type { ListFilter, StoredEvent } from '../../store.js'
 import { and, eq, gt, gte, inArray, lt, lte, or, sql, type Column, type Placeholder, type SQL } from 'drizzle-orm'
+import { handlerRuns } from './handler-runs.js'
 
 /** The columns the row lifecycle reads and writes; the SQLite and the pg table both have them. */
 export interface LifecycleColumns {
@@ -19,15 +20,6 @@ export interface LifecycleColumns {
   receivedAt: Column
   processedAt: Column
   updatedAt: Column
-}
-
-/** The columns of a handlers' success records table (webhook_handler_runs), in every dialect. */
-export interface HandlerRunColumns {
-  provider: Column
-  eventId: Column
-  handler: Column
-  generation: Column
-  completedAt: Column
 }
 
 const p = (name: string) => sql.placeholder(name)
@@ -129,38 +121,6 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     /** requeueAll(): dead ones get a fresh count, failed ones skip their backoff. */
     requeuedAll: (status: 'failed' | 'dead', now: number) =>
       status === 'dead' ? { status: 'received', fenceBase: sql`${t.fence}`, nextAttemptAt: now, updatedAt: now } as const : { nextAttemptAt: now, updatedAt: now },
-  }
-}
-
-/**
- * The handlers' success records beside the events, over named parameters provider,
- * eventId, generation, fence, handler, now.
- */
-function handlerRuns<T extends LifecycleColumns>(t: T, HELD: SQL) {
-  return {
-    /** The records of one event in one generation. */
-    HANDLED_IN: (r: HandlerRunColumns) => and(eq(r.provider, p('provider')), eq(r.eventId, p('eventId')), eq(r.generation, p('generation')))!,
-    /**
-     * markHandled()'s INSERT … SELECT source: the event row itself while the run holding
-     * `fence` has its lease in `generation`, so a run that lost it writes nothing. `handler`
-     * and `now` come from the dialect (Postgres casts them: a SELECT's parameter is text).
-     */
-    recordOf: (handler: SQL, now: SQL) => ({
-      fields: {
-        provider: t.provider as T['provider'],
-        eventId: t.eventId as T['eventId'],
-        handler: handler.as('handler'),
-        generation: t.replays as T['replays'],
-        completedAt: now.as('completed_at'),
-      },
-      where: and(HELD, eq(t.replays, p('generation')))!,
-    }),
-    /**
-     * Records whose event is gone (purged). A record is written while its event is held,
-     * before the event's last update, so only records older than the purge's cut-off can be.
-     */
-    ORPHANED: (r: HandlerRunColumns, before: number) =>
-      and(lt(r.completedAt, before), sql`NOT EXISTS (SELECT 1 FROM ${t.id.table} WHERE ${t.provider} = ${r.provider} AND ${t.eventId} = ${r.eventId})`)!,
   }
 }
 
