@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { github } from '../../providers/index.js'
+import { github, slack } from '../../providers/index.js'
 import { createInbox } from '../../src/inbox.js'
 import { sqliteStore } from '../../src/stores/sqlite/index.js'
 import { NOW, signedDelivery } from '../helpers.js'
@@ -90,6 +90,27 @@ describe('per-handler success records', () => {
     inbox.onAny(() => {})
     expect(() => inbox.on('github', 'push', () => {}, { name: 'any#1' })).toThrow(/"any#1" is already registered/)
     expect(() => inbox.onAny(() => {}, { name: '' })).toThrow(TypeError)
+  })
+
+  it('inbox.fetch() of a Slack redelivery after a failed run answers without the reply of the handler it skipped', async () => {
+    const { store } = tempStore()
+    const provider = slack({ secret })
+    const clock = { now: NOW }
+    const inbox = createInbox({ store, providers: { slack: provider }, now: () => clock.now, backoff: { baseMs: 1000, maxMs: 1000 }, mode: 'inline' })
+    inbox.onError(() => {})
+    let replies = 0
+    inbox.on('slack', 'slash_command', () => ({ text: `reply ${++replies}` }), { name: 'reply' })
+    let failures = 1
+    inbox.on('slack', 'slash_command', () => {
+      if (failures-- > 0) throw new Error('fails once')
+    }, { name: 'audit' })
+    const body = new URLSearchParams({ command: '/deploy', text: 'prod', trigger_id: 'trg-skip', user_id: 'U1', channel_id: 'C1', team_id: 'T1' }).toString()
+    expect((await inbox.fetch(await signedDelivery(provider, 'slack', { body }))).status).toBe(500)
+    clock.now += 1000
+    const retried = await inbox.fetch(await signedDelivery(provider, 'slack', { body }))
+    expect([retried.status, retried.headers.get('webhook-inbox-status')]).toEqual([200, 'processed'])
+    expect(await retried.text()).not.toContain('reply')
+    expect(replies).toBe(1)
   })
 
   it('a run whose lease was taken over after its first handler returned ends lost: its record is refused and the next handler never runs', async () => {
