@@ -136,7 +136,8 @@ async function runHandlers(
   const key = { provider: stored.provider, eventId: stored.eventId }
   // A replay raises `replays`: a new generation, in which every handler runs again.
   const generation = stored.replays
-  const handled = new Set(await state.store.handled(key, generation))
+  // The first lease of an event (fence 1) follows no run, so nothing is recorded yet: no read.
+  const handled = new Set(stored.fence === 1 ? [] : await state.store.handled(key, generation))
   let reply: { value: unknown } | undefined
   for (const { name, handler } of state.handlers.handlersFor(stored.provider, stored.type)) {
     if (handled.has(name)) continue
