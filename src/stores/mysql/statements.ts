@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, not, notExists, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
 import type { MySql2Database } from 'drizzle-orm/mysql2'
 import type { ResultSetHeader } from 'mysql2'
 import { lifecycle } from '../sql/lifecycle.js'
@@ -20,7 +20,7 @@ const rows = lifecycle(t, {
   inJsonArray: (column, array) => sql`json_contains(${array}, json_quote(convert(${column} using utf8mb4)))`,
 })
 const { KEY, DUE, DUE_HERE, dueAt, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
-const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, ORPHANED } = rows
+const { requeuedAll, purgeable, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, OF_PURGEABLE } = rows
 const RECORD = recordOf(sql`${p('handler')}`, sql`${p('now')}`)
 
 /**
@@ -142,8 +142,9 @@ export function mysqlStatements(db: Db): EventStatements {
     retry: (params: Params) => affected(() => prepared.retry.execute(params)),
     requeueAll: (status: 'failed' | 'dead', now: number) => affected(() => db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).execute()),
     async purge(before: number, statuses: EventStatus[], now: number) {
-      const deleted = await affected(() => db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).execute())
-      await affected(() => db.delete(runs).where(ORPHANED(runs, before)).execute())
+      const gone = purgeable(statuses, before, now)
+      await affected(() => db.delete(runs).where(OF_PURGEABLE(runs, gone)).execute())
+      const deleted = await affected(() => db.delete(t).where(gone).execute())
       // Parts are written before their row, so only parts older than the cut-off can be orphans.
       await db.delete(parts).where(and(lt(parts.createdAt, before), notExists(db.select({ id: t.id }).from(t).where(eq(t.digest, parts.digest)))))
       return deleted

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, not, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm'
 import type { drizzle } from 'drizzle-orm/node-postgres'
 import type { EventStatements } from '../sql/events.js'
 import { lifecycle } from '../sql/lifecycle.js'
@@ -19,7 +19,7 @@ export function postgresStatements(db: ReturnType<typeof drizzle>, { webhookEven
     inJsonArray: (column, array) => sql`${column} IN (SELECT jsonb_array_elements_text(${array}::jsonb))`,
   })
   const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
-  const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, ORPHANED } = rows
+  const { requeuedAll, purgeable, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, OF_PURGEABLE } = rows
   const name = statementName(schema)
   const changed = { id: t.id }
   // As on SQLite: a conflict on either unique key leaves the row alone (no conflict
@@ -83,9 +83,9 @@ export function postgresStatements(db: ReturnType<typeof drizzle>, { webhookEven
     retry: (params) => count(prepared.retry.execute(params)),
     requeueAll: (status, now) => count(db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).returning(changed)),
     async purge(before, statuses, now) {
-      const purged = await count(db.delete(t).where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now)))).returning(changed))
-      await db.delete(runs).where(ORPHANED(runs, before))
-      return purged
+      const gone = purgeable(statuses, before, now)
+      await db.delete(runs).where(OF_PURGEABLE(runs, gone))
+      return count(db.delete(t).where(gone).returning(changed))
     },
     get: async (params) => (await prepared.get.execute(params))[0],
     list: async (filter) =>

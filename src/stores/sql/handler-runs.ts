@@ -1,4 +1,4 @@
-import { and, eq, lt, sql, type Column, type SQL } from 'drizzle-orm'
+import { and, eq, sql, type Column, type SQL } from 'drizzle-orm'
 import type { LifecycleColumns } from './lifecycle.js'
 
 /** The columns of a handlers' success records table (webhook_handler_runs), in every dialect. */
@@ -36,10 +36,11 @@ export function handlerRuns<T extends LifecycleColumns>(t: T, HELD: SQL) {
       where: and(HELD, eq(t.replays, p('generation')))!,
     }),
     /**
-     * Records whose event is gone (purged). A record is written while its event is held,
-     * before the event's last update, so only records older than the purge's cut-off can be.
+     * The records of the events a purge is about to delete (`purgeable`), deleted first: a
+     * record is only written while its event is held, which no purgeable event is, and an
+     * id received again after its event is gone must find no record of the old one.
      */
-    ORPHANED: (r: HandlerRunColumns, before: number) =>
-      and(lt(r.completedAt, before), sql`NOT EXISTS (SELECT 1 FROM ${t.id.table} WHERE ${t.provider} = ${r.provider} AND ${t.eventId} = ${r.eventId})`)!,
+    OF_PURGEABLE: (r: HandlerRunColumns, purgeable: SQL) =>
+      sql`EXISTS (SELECT 1 FROM ${t.id.table} WHERE ${t.provider} = ${r.provider} AND ${t.eventId} = ${r.eventId} AND ${purgeable})`,
   }
 }

@@ -1,5 +1,5 @@
-import type { ListFilter, StoredEvent } from '../../store.js'
-import { and, eq, gt, gte, inArray, lt, lte, or, sql, type Column, type Placeholder, type SQL } from 'drizzle-orm'
+import type { EventStatus, ListFilter, StoredEvent } from '../../store.js'
+import { and, eq, gt, gte, inArray, lt, lte, not, or, sql, type Column, type Placeholder, type SQL } from 'drizzle-orm'
 import { handlerRuns } from './handler-runs.js'
 
 /** The columns the row lifecycle reads and writes; the SQLite and the pg table both have them. */
@@ -114,8 +114,9 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
     REPLAYED: { ...WAITING, fenceBase: sql`${t.fence}`, replay: true, replays: sql`${t.replays} + 1` } as const,
     /** A replay may not start while a run holds a live lease. */
     REPLAYABLE: and(KEY, or(sql`${t.status} <> 'processing'`, LEASE_EXPIRED))!,
-    /** A run holds a live lease at `now`: purge() leaves the row alone. */
-    live: (now: number) => and(eq(t.status, 'processing'), gt(t.leaseEndsAt, now))!,
+    /** What purge() deletes: events in `statuses` last updated before `before`, but none a run holds a live lease on at `now`. */
+    purgeable: (statuses: EventStatus[], before: number, now: number) =>
+      and(inArray(t.status, statuses), lt(t.updatedAt, before), not(and(eq(t.status, 'processing'), gt(t.leaseEndsAt, now))!))!,
     ...reads(t, contains),
     ...handlerRuns(t, HELD),
     /** requeueAll(): dead ones get a fresh count, failed ones skip their backoff. */

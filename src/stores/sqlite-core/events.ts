@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lt, not, notExists, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, inArray, isNull, lt, notExists, sql } from 'drizzle-orm'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { isPromise } from '../sql/body-parts.js'
 import { andThen as then, createEvents, type Awaitable, type EventStatements } from '../sql/events.js'
@@ -21,7 +21,7 @@ const rows = lifecycle(t, {
   inJsonArray: (column, array) => sql`${column} IN (SELECT value FROM json_each(${array}))`,
 })
 const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
-const { requeuedAll, live, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, ORPHANED } = rows
+const { requeuedAll, purgeable, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, OF_PURGEABLE } = rows
 
 /** How many rows a RETURNING statement changed, without a tick when better-sqlite3 ran it already. */
 const count = (rows: Awaitable<unknown[]>) => (isPromise(rows) ? rows.then((r) => r.length) : rows.length)
@@ -112,12 +112,9 @@ function sqliteStatements(db: AnySqliteDb): EventStatements {
     retry: (params) => count(s().retry.all(params)),
     requeueAll: async (status, now) => (await db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).returning({ id: t.id }).all()).length,
     async purge(before, statuses, now) {
-      const rows = await db
-        .delete(t)
-        .where(and(inArray(t.status, statuses), lt(t.updatedAt, before), not(live(now))))
-        .returning({ id: t.id })
-        .all()
-      await db.delete(runs).where(ORPHANED(runs, before)).run()
+      const gone = purgeable(statuses, before, now)
+      await db.delete(runs).where(OF_PURGEABLE(runs, gone)).run()
+      const rows = await db.delete(t).where(gone).returning({ id: t.id }).all()
       // Parts are written before their row, so only parts older than the cut-off can be orphans.
       await db
         .delete(parts)
