@@ -6,6 +6,9 @@ import type { EventStatus, ListFilter } from '../../store.js'
 import type { EventStatements } from '../sql/events.js'
 import { isDuplicate, retryTransient } from './connection.js'
 import { webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
+import { laterParts, PART_ROW } from '../sql/part-rows.js'
+
+const LATER_PARTS = laterParts(parts)
 
 // Every column but due_at, which only orders the sweeper's batch.
 const { dueAt: _dueAt, ...ROW } = getTableColumns(t)
@@ -38,15 +41,10 @@ function prepareStatements(db: Db) {
     // A body's parts are written once and never change, so a second writer's are dropped.
     part: db
       .insert(parts)
-      .values({ digest: p('digest'), part: p('part'), data: p('data'), createdAt: p('now') })
+      .values(PART_ROW)
       .onDuplicateKeyUpdate({ set: { part: sql`${parts.part}` } })
       .prepare(),
-    parts: db
-      .select({ data: parts.data })
-      .from(parts)
-      .where(and(eq(parts.digest, p('digest')), lt(parts.part, p('count'))))
-      .orderBy(asc(parts.part))
-      .prepare(),
+    parts: db.select({ data: parts.data }).from(parts).where(LATER_PARTS.where).orderBy(LATER_PARTS.order).prepare(),
     handled: db.select({ handler: runs.handler }).from(runs).where(HANDLED_IN(runs)).prepare(),
     // A second call moves completed_at to its own time, so it changes the row and counts
     // (1 insert, 2 update) even on a pool of the user's without FOUND_ROWS, where a

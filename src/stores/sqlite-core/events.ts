@@ -6,6 +6,9 @@ import { lifecycle } from '../sql/lifecycle.js'
 import { sha256Hex } from '../../digest.js'
 import { webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
 import type { Store } from '../../store.js'
+import { laterParts, PART_ROW } from '../sql/part-rows.js'
+
+const LATER_PARTS = laterParts(parts)
 
 // Shared by the better-sqlite3 (sync) and D1 (async) drivers: drizzle queries are
 // awaitable on both, so the statements are written once. Every query is run with an
@@ -64,15 +67,10 @@ function prepareStatements(db: AnySqliteDb) {
     // A body's parts are written once and never change, so a second writer's are dropped.
     part: db
       .insert(parts)
-      .values({ digest: p('digest'), part: p('part'), data: p('data'), createdAt: p('now') })
+      .values(PART_ROW)
       .onConflictDoNothing()
       .prepare(),
-    parts: db
-      .select({ data: parts.data })
-      .from(parts)
-      .where(and(eq(parts.digest, p('digest')), lt(parts.part, p('count'))))
-      .orderBy(asc(parts.part))
-      .prepare(),
+    parts: db.select({ data: parts.data }).from(parts).where(LATER_PARTS.where).orderBy(LATER_PARTS.order).prepare(),
     handled: db.select({ handler: runs.handler }).from(runs).where(HANDLED_IN(runs)).prepare(),
     // An existing record is kept (an update to itself), so a second call counts the row as well.
     markHandled: db
