@@ -98,18 +98,21 @@ export function checkTimestamp(fail: Fail, seconds: number, nowMs: number, toler
 
 export const MiB = 1024 * 1024
 
-/** The MAC a hex signature header carries, once the header and the body's length check out. */
-function hexBodySignature(fail: Fail, headers: Headers, header: string, length: number) {
-  const signature = hexToBytes(requireHexSignature(fail, header, requireHeader(fail, headers, header)))!
+/** The MAC a hex signature header (`<prefix><64 hex>`) carries, once the header and the body's length check out. */
+export function hexBodySignature(fail: Fail, headers: Headers, header: string, length: number, prefix = '') {
+  const signature = hexToBytes(requireHexSignature(fail, header, requireHeader(fail, headers, header), prefix))!
   requireNonEmpty(fail, length)
   return signature
 }
 
-const bodyMismatch = (fail: Fail, header: string) => fail('signature_mismatch', `${header} does not match the body under any configured secret`)
+export const bodyMismatch = (fail: Fail, header: string) => fail('signature_mismatch', `${header} does not match the body under any configured secret`)
 
-/** `verifyHexBodyHmac()`'s check, made as the body arrives where the runtime can (see `Provider.hashBody`). */
-export function hashHexBody(fail: Fail, secrets: readonly string[], headers: Headers, header: string) {
-  return bodyHmac(secrets, (length) => hexBodySignature(fail, headers, header, length), () => bodyMismatch(fail, header))
+/**
+ * The check of a hex HMAC-SHA256 of the body alone (Razorpay, Linear, GitHub after its
+ * `sha256=` prefix), made as the body arrives where the runtime can (see `Provider.hashBody`).
+ */
+export function hashHexBody(fail: Fail, secrets: readonly string[], headers: Headers, header: string, prefix = '') {
+  return bodyHmac(secrets, (length) => hexBodySignature(fail, headers, header, length, prefix), () => bodyMismatch(fail, header))
 }
 
 /**

@@ -1,8 +1,6 @@
 import type { EmitterWebhookEvent, EmitterWebhookEventName } from '@octokit/webhooks'
 import { sign, verifyWithFallback } from '@octokit/webhooks-methods'
-import { bodyHmac } from '../src/body-hmac.js'
-import { hexToBytes } from '../src/crypto.js'
-import { MiB, parseJson, requireBody, requireHeader, requireHexSignature, requireNonEmpty, resolveOptions, withAction } from './common.js'
+import { bodyMismatch, hashHexBody, hexBodySignature, MiB, parseJson, requireBody, requireHeader, resolveOptions, withAction } from './common.js'
 import { payloadMismatch } from './github-payload-shape.js'
 import type { Provider, ProviderOptions } from '../src/provider.js'
 
@@ -39,18 +37,6 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
     return parseJson(fail, json)
   }
 
-  /** The MAC the signature header carries, once the header and the body's length check out. */
-  function expectedSignature(headers: Headers, length: number) {
-    const header = requireHeader(fail, headers, SIGNATURE)
-    // The Octokit web build accepts a signature without "sha256=" and throws on one
-    // with no hex pairs, so only a well-formed header ever reaches it.
-    const hex = requireHexSignature(fail, SIGNATURE, header, 'sha256=')
-    requireNonEmpty(fail, length)
-    return hexToBytes(hex)!
-  }
-
-  const signatureMismatch = () => fail('signature_mismatch', `${SIGNATURE} does not match the body under any configured secret`)
-
   /** The delivery id and event name are headers the signature does not cover; the inbox also dedupes on the body's digest. */
   function read(body: string, headers: Headers) {
     const id = requireHeader(fail, headers, DELIVERY, 'missing_event_id')
@@ -73,17 +59,19 @@ export function github(options: GitHubOptions): Provider<GitHubEvents> {
     storedHeaders: ['content-type'],
     parse,
     // The signature is an HMAC of the body alone, so it can be checked as the body arrives.
-    hashBody: (request) => bodyHmac(secrets, (length) => expectedSignature(request.headers, length), signatureMismatch),
+    hashBody: (request) => hashHexBody(fail, secrets, request.headers, SIGNATURE, 'sha256='),
     async verify(request, rawBody, hash) {
       if (hash !== undefined) {
         hash.check()
         return read(requireBody(fail, rawBody), request.headers)
       }
-      expectedSignature(request.headers, rawBody.length)
+      // The Octokit web build accepts a signature without "sha256=" and throws on one
+      // with no hex pairs, so only a well-formed header ever reaches it.
+      hexBodySignature(fail, request.headers, SIGNATURE, rawBody.length, 'sha256=')
       const body = requireBody(fail, rawBody)
       // Octokit's own rotation loop: the first secret, then each of the others.
       const [current, ...previous] = secrets
-      if (!(await verifyWithFallback(current!, body, request.headers.get(SIGNATURE)!.toLowerCase(), previous))) throw signatureMismatch()
+      if (!(await verifyWithFallback(current!, body, request.headers.get(SIGNATURE)!.toLowerCase(), previous))) throw bodyMismatch(fail, SIGNATURE)
       return read(body, request.headers)
     },
     async sign({ body, id, type }) {
