@@ -22,7 +22,6 @@ const changed = async (result: Promise<[ResultSetHeader, unknown]>) => Array.fro
  */
 export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): IdempotencyKeys {
   const { ID, HELD, inserted, TAKEOVER, FINISHED, SUMMARY, listed, NEWEST_FIRST } = keyLifecycle(k)
-  const OWN_PARTS = and(eq(parts.scope, k.scope), eq(parts.key, k.key), eq(parts.token, k.lockToken))
   const prepared = {
     insert: db.insert(k).values(inserted).prepare(),
     takeOver: db.update(k).set({ ...TAKEOVER.set, responseParts: 1 }).where(and(ID, TAKEOVER.setWhere)).prepare(),
@@ -33,7 +32,14 @@ export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): Idemp
     finish: db.update(k).set({ ...FINISHED, responseParts: sql`${sql.placeholder('responseParts')}` }).where(HELD).prepare(),
     release: db.delete(k).where(HELD).prepare(),
     get: db.select().from(k).where(ID).limit(1).prepare(),
-    parts: db.select({ data: parts.data }).from(parts).innerJoin(k, OWN_PARTS).where(ID).orderBy(asc(parts.part)).prepare(),
+    // By the token read with the row, not the row's token now: a key taken over between
+    // the two reads must not lend the old answer another run's parts.
+    parts: db
+      .select({ data: parts.data })
+      .from(parts)
+      .where(and(eq(parts.scope, sql.placeholder('scope')), eq(parts.key, sql.placeholder('key')), eq(parts.token, sql.placeholder('token'))))
+      .orderBy(asc(parts.part))
+      .prepare(),
   }
   const statements: KeyStatements = {
     // A deadlock's victim (an INSERT beside a purge's DELETE … LIMIT) was rolled back whole: run it again.
@@ -60,7 +66,7 @@ export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): Idemp
       if (row === undefined) return []
       const { responseParts, ...record } = row
       // The parts a completed key's token names: written before its row, never changed after.
-      const rest = responseParts > 1 && record.responseBody !== null ? (await prepared.parts.execute(params)).map((p) => p.data) : []
+      const rest = responseParts > 1 && record.responseBody !== null ? (await prepared.parts.execute({ ...params, token: record.lockToken })).map((p) => p.data) : []
       return [{ ...record, responseBody: record.responseBody === null ? null : record.responseBody + rest.join('') } as KeyRow]
     },
     list: (filter) => db.select(SUMMARY).from(k).where(listed(filter)).orderBy(...NEWEST_FIRST).limit(filter.limit),

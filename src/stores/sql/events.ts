@@ -40,7 +40,7 @@ export interface EventStatements {
   replay(params: Params): Awaitable<number>
   retry(params: Params): Awaitable<number>
   requeueAll(status: 'failed' | 'dead', now: number): Promise<number>
-  /** Deletes the rows, then their handlers' records (and, with body parts, the orphaned parts); `statuses` is never empty. */
+  /** Deletes the rows' handler records, then the rows (and, with body parts, the orphaned parts); `statuses` is never empty. */
   purge(before: number, statuses: EventStatus[], now: number): Promise<number>
   get(params: Params): Promise<EventRow | undefined>
   list(filter: ListFilter): Promise<EventSummary[]>
