@@ -22,8 +22,15 @@ export interface IdempotentRequest {
 }
 
 /** Whether `promise` settles before the next turn of the event loop. */
-const settlesThisTurn = (promise: Promise<unknown>) =>
-  Promise.race([promise.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 0))])
+async function settlesThisTurn(promise: Promise<unknown>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const nextTurn = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 0)))
+  try {
+    return await Promise.race([promise.then(() => true, () => true), nextTurn])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 /**
  * The Idempotency-Key flow shared by the Hono middleware and `withIdempotency`: at most
