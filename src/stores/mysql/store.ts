@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/mysql2'
 import type { Pool } from 'mysql2/promise'
 import { WebhookError } from '../../errors.js'
 import { createEvents } from '../sql/events.js'
-import { afterReady } from '../sql/ready.js'
+import { afterReady, readiness } from '../sql/ready.js'
 import type { KeyStore, Store } from '../../store.js'
 import { createPool, describePool, mysqlError, parseUri } from './connection.js'
 import { mysqlKeys } from './keys.js'
@@ -55,16 +55,15 @@ export function mysqlStore(options: MysqlStoreOptions): MysqlStore {
   const target = describePool(pool)
   let closed = false
 
-  let readying: Promise<void> | undefined
-  function ready(): Promise<void> {
-    if (closed) return Promise.reject(new WebhookError('store_unavailable', 'mysql: the store is closed'))
-    return (readying ??= (options.migrate === false ? pool.query('SELECT 1').then(() => {}) : migrateMysql(pool)).catch((cause: unknown) => {
-      // Not cached: an outage at start-up must not outlive the outage.
-      readying = undefined
+  const ready = readiness(
+    'mysql',
+    () => (options.migrate === false ? pool.query('SELECT 1') : migrateMysql(pool)),
+    (cause) => {
       const { code, message } = mysqlError(cause)
-      throw new WebhookError('store_unavailable', `mysql: cannot use ${target} (${code ?? 'error'}: ${message ?? String(cause)})`, { cause })
-    }))
-  }
+      return new WebhookError('store_unavailable', `mysql: cannot use ${target} (${code ?? 'error'}: ${message ?? String(cause)})`, { cause })
+    },
+    () => closed,
+  )
 
   const db = drizzle({ client: pool })
   return {

@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { WebhookError } from '../../errors.js'
 import { createEvents } from '../sql/events.js'
-import { afterReady } from '../sql/ready.js'
+import { afterReady, readiness } from '../sql/ready.js'
 import type { KeyStore, Store } from '../../store.js'
 import { postgresKeys } from './keys.js'
 import { onDueListeners } from './listen.js'
@@ -84,18 +84,17 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const channel = `webhook_inbox ${schema}`.slice(0, 63)
   let closed = false
 
-  let readying: Promise<void> | undefined
-  function ready(): Promise<void> {
-    if (closed) return Promise.reject(new WebhookError('store_unavailable', 'postgres: the store is closed'))
-    return (readying ??= (options.migrate === false ? pool.query('SELECT 1').then(ignore) : migratePostgres(pool, schema)).catch((cause: unknown) => {
-      // Not cached: an outage at start-up must not outlive the outage.
-      readying = undefined
+  const ready = readiness(
+    'postgres',
+    () => (options.migrate === false ? pool.query('SELECT 1') : migratePostgres(pool, schema)),
+    (cause) => {
       const { code, message = String(cause) } = pgError(cause)
       // The driver's own text may echo the part of a malformed URL it took for a host or a database.
       const reason = `${code ?? 'error'}: ${redact(message).slice(0, 500)}`
-      throw new WebhookError('store_unavailable', `postgres: cannot use ${target}, schema "${schema}" (${reason})`, { cause: Object.assign(new Error(reason), { code }) })
-    }))
-  }
+      return new WebhookError('store_unavailable', `postgres: cannot use ${target}, schema "${schema}" (${reason})`, { cause: Object.assign(new Error(reason), { code }) })
+    },
+    () => closed,
+  )
 
   /** Wakes sweepers listening anywhere; best effort, as their poll picks the event up anyway. */
   const notify = () => void pool.query('SELECT pg_notify($1, $2)', [channel, '']).catch(ignore)
