@@ -20,6 +20,7 @@ export type WebhookErrorCode =
   | 'shutting_down'
   | 'server_busy'
   | 'body_already_parsed'
+  | 'transaction_unsupported'
 
 const STATUS: Record<WebhookErrorCode, number> = {
   missing_header: 400,
@@ -40,6 +41,8 @@ const STATUS: Record<WebhookErrorCode, number> = {
   server_busy: 503,
   // A mounting mistake, not the provider's: 500 so the provider keeps retrying until it is fixed.
   body_already_parsed: 500,
+  // A handler written for another store (D1 has no interactive transactions): the event fails and is retried.
+  transaction_unsupported: 500,
 }
 
 /**

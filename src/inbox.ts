@@ -12,7 +12,7 @@ import { track } from './state.js'
 import { consoleLogger, type Logger } from './logger.js'
 import { createMetrics, type MetricsSnapshot } from './metrics.js'
 import { EVENT_STATUSES } from './statuses.js'
-import type { ActivityBucket, EventKey, EventStatus, EventSummary, ListFilter, Store, StoredEvent } from './store.js'
+import type { ActivityBucket, EventKey, EventStatus, EventSummary, ListFilter, Store, StoredEvent, TransactionalStore, TransactionOf } from './store.js'
 import {
   DEFAULT_RETENTION_MS,
   purge,
@@ -28,8 +28,9 @@ import {
 } from './sweeper.js'
 import { type DeadLetterHandler, type ErrorHandler, type EventsOf, type Handler, type HandlerOptions, INBOX_MODES, type InboxMode, type Providers } from './types.js'
 
-export interface InboxOptions<P extends Providers> {
-  store: Store
+export interface InboxOptions<P extends Providers, S extends Store = Store> {
+  /** Where events live; a store with transactions (SQLite, Postgres, MySQL) gives handlers `ctx.transaction`. */
+  store: S
   /** Instance name → provider; the name is the last path segment of the webhook URL. */
   providers: P
   /**
@@ -85,20 +86,21 @@ export interface ExecutionContextLike {
   waitUntil(work: Promise<unknown>): void
 }
 
-export interface Inbox<P extends Providers> {
+/** `Tx`: what `ctx.transaction(fn)` hands `fn`, from the store (see `TransactionOf`). */
+export interface Inbox<P extends Providers, Tx = unknown> {
   /** Registers a handler for one event type of one provider instance. */
   on<K extends keyof P & string, T extends keyof EventsOf<P[K]> & string>(
     provider: K,
     type: T,
-    handler: Handler<PayloadOf<P, K, T>>,
+    handler: Handler<PayloadOf<P, K, T>, Tx>,
     options?: HandlerOptions,
-  ): Inbox<P>
+  ): Inbox<P, Tx>
   /** Registers a handler for every event of every provider. */
-  onAny(handler: Handler, options?: HandlerOptions): Inbox<P>
+  onAny(handler: Handler<unknown, Tx>, options?: HandlerOptions): Inbox<P, Tx>
   /** Called for every delivery or run that ends in an error. */
-  onError(handler: ErrorHandler): Inbox<P>
+  onError(handler: ErrorHandler): Inbox<P, Tx>
   /** Called once when an event is dead-lettered after `maxAttempts` failed runs. */
-  onDeadLetter(handler: DeadLetterHandler): Inbox<P>
+  onDeadLetter(handler: DeadLetterHandler): Inbox<P, Tx>
   /**
    * Any runtime: the provider instance is the last path segment (`/webhooks/stripe`
    * → `stripe`). On Workers, pass the execution context so queue mode can use `waitUntil`.
@@ -205,10 +207,12 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
  * or failed → answer. Every error becomes an answer from the DESIGN table; nothing
  * that fails verification reaches the store or a handler.
  */
-export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbox<P> {
+export function createInbox<P extends Providers, S extends Store = Store>(options: InboxOptions<P, S>): Inbox<P, TransactionOf<S>> {
   const settled = rememberSettled(guardStore(options.store))
   const state: InboxState = {
     store: settled.store,
+    // Not guarded: a throw in the user's fn must reach the handler unchanged (run-event.ts tells the two apart).
+    transaction: (options.store as Partial<TransactionalStore<unknown>>).transaction?.bind(options.store),
     settled: settled.has,
     providers: options.providers,
     handlers: createHandlers(Object.keys(options.providers)),
@@ -245,13 +249,13 @@ export function createInbox<P extends Providers>(options: InboxOptions<P>): Inbo
     track(state, work().then(done, done))
   }
 
-  const inbox: Inbox<P> = {
+  const inbox: Inbox<P, TransactionOf<S>> = {
     on(provider, type, handler, options) {
-      state.handlers.on(provider, type, handler as Handler, options)
+      state.handlers.on(provider, type, handler as Handler<unknown, unknown>, options)
       return inbox
     },
     onAny(handler, options) {
-      state.handlers.onAny(handler, options)
+      state.handlers.onAny(handler as Handler<unknown, unknown>, options)
       return inbox
     },
     onError(handler) {

@@ -13,7 +13,10 @@ export type {
   EventKey,
   EventStatus,
   EventSummary,
+  HandlerSuccess,
+  Held,
   IdempotencyKeys,
+  KeyHold,
   KeyId,
   KeyRecord,
   KeyRequest,
@@ -27,6 +30,9 @@ export type {
   StoredEvent,
   StoredResponse,
   StoreStats,
+  TransactionalKeys,
+  TransactionalStore,
+  TransactionOf,
 } from './store.js'
 export { DEFAULT_RETENTION_MS, type PurgeOptions, type Sweeper, type SweeperOptions, type SweepOptions, type SweepSummary } from './sweeper.js'
 export type { RetryOptions, RetrySummary, Worker, WorkerOptions } from './deprecated.js'

@@ -1,5 +1,6 @@
 import type { Provider } from './provider.js'
 import { WebhookError } from './errors.js'
+import { storeUnavailable } from './store-guard.js'
 import { describe, notifyDeadLetter, notifyError } from './notify.js'
 import { errorAnswer, replyAnswer } from './response.js'
 import { backoffMs } from './retry.js'
@@ -22,7 +23,55 @@ export type Abandoned = { status: 'abandoned' }
 const activeKey = (key: EventKey) => `${key.provider}\u0000${key.eventId}`
 
 /** A handler's success record was refused: another run took the event over, and its result is that run's to record. */
-class LeaseLost extends Error {}
+class LeaseLost extends Error {
+  constructor(stored: StoredEvent) {
+    super(`${stored.provider}: the lease on ${stored.type} ${stored.eventId} ran out and another run took the event over; nothing more of this run is recorded`)
+  }
+}
+
+/**
+ * `ctx.transaction(fn)`: the user's writes and the handler's success record in one
+ * commit, under the run's lease. A throw in `fn` reaches the handler unchanged; a
+ * failure of the store's own (BEGIN, the lock, COMMIT) is `store_unavailable`.
+ */
+async function transaction<R>(
+  state: InboxState,
+  stored: StoredEvent,
+  handler: string,
+  generation: number,
+  fn: (tx: unknown) => R | Promise<R>,
+  committed: { done: boolean },
+): Promise<Awaited<R>> {
+  if (state.transaction === undefined) {
+    throw new WebhookError(
+      'transaction_unsupported',
+      `ctx.transaction(): this store has no transactions (D1 has none), so ${handler}'s writes cannot commit with its success record; write them keyed by event.id (INSERT … ON CONFLICT DO NOTHING) instead`,
+    )
+  }
+  if (committed.done) {
+    throw new WebhookError('transaction_unsupported', `ctx.transaction(): ${handler} already committed its transaction in this run, and that recorded it as done; put all its writes in one transaction`)
+  }
+  const key = { provider: stored.provider, eventId: stored.eventId }
+  let thrown: { error: unknown } | undefined
+  const own = async (tx: unknown) => {
+    try {
+      return await fn(tx)
+    } catch (error) {
+      thrown = { error }
+      throw error
+    }
+  }
+  let result
+  try {
+    result = await state.transaction({ key, fence: stored.fence, handler, generation, now: state.now() }, own)
+  } catch (error) {
+    if (thrown !== undefined) throw thrown.error
+    throw error instanceof WebhookError ? error : storeUnavailable('transaction', error)
+  }
+  if (!result.held) throw new LeaseLost(stored)
+  committed.done = true
+  return result.value
+}
 
 /**
  * Runs the handlers for an event this caller holds the lease on (fence
@@ -127,12 +176,6 @@ async function runHandlers(
   const provider: Provider | undefined = Object.hasOwn(state.providers, stored.provider) ? state.providers[stored.provider] : undefined
   if (provider === undefined) throw new Error(`no provider named "${stored.provider}" is configured`)
   if (verifiedPayload === undefined) event.payload = provider.parse(stored.body, new Headers(stored.headers))
-  const ctx: HandlerContext = {
-    attempt: event.attempt,
-    get signal() {
-      return runSignal.signal
-    },
-  }
   const key = { provider: stored.provider, eventId: stored.eventId }
   // A replay raises `replays`: a new generation, in which every handler runs again.
   const generation = stored.replays
@@ -141,9 +184,18 @@ async function runHandlers(
   let reply: { value: unknown } | undefined
   for (const { name, handler } of state.handlers.handlersFor(stored.provider, stored.type)) {
     if (handled.has(name)) continue
+    const committed = { done: false }
+    const ctx: HandlerContext = {
+      attempt: event.attempt,
+      get signal() {
+        return runSignal.signal
+      },
+      transaction: (fn) => transaction(state, stored, name, generation, fn, committed),
+    }
     const value = await handler(event, ctx)
     if (value instanceof Response || (value !== undefined && provider.handlerReplies)) reply = { value }
-    if (!(await state.store.markHandled(key, stored.fence, name, generation, state.now()))) throw new LeaseLost()
+    // A handler whose transaction committed is recorded already, by that transaction.
+    if (!committed.done && !(await state.store.markHandled(key, stored.fence, name, generation, state.now()))) throw new LeaseLost(stored)
   }
   return reply
 }

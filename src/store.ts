@@ -193,6 +193,38 @@ export interface Store {
   onDue?(listener: () => void): () => void
 }
 
+/** One handler's success, as its transaction records it beside the handler's own writes. */
+export interface HandlerSuccess {
+  key: EventKey
+  /** The run's lease: the transaction commits only while that run still holds the event. */
+  fence: number
+  handler: string
+  /** The event's `replays` when the run started (see `generation` above). */
+  generation: number
+  now: number
+}
+
+/** A transaction that ran only because a lease or a key was still held; `held: false` when it was not and nothing ran. */
+export type Held<R> = { held: true; value: R } | { held: false }
+
+/**
+ * A store whose database also holds the user's own tables: `sqliteStore()`,
+ * `postgresStore()`, `mysqlStore()` (not `d1Store()`: D1 has no interactive transactions).
+ */
+export interface TransactionalStore<Tx> extends Store {
+  /**
+   * Runs `fn(tx)` and records `success` (what `markHandled` writes) in one database
+   * transaction; `tx` is a drizzle handle on the store's own database. The event's row is
+   * locked first: when the run holding `success.fence` no longer holds the lease, `fn` does
+   * not run and it resolves `{ held: false }`. A throw in `fn` rolls everything back and
+   * rejects with that error, unchanged.
+   */
+  transaction<R>(success: HandlerSuccess, fn: (tx: Tx) => R | Promise<R>): Promise<Held<Awaited<R>>>
+}
+
+/** The transaction handle of store `S`: what its `transaction(fn)` hands `fn`; unknown for a store without transactions. */
+export type TransactionOf<S> = S extends TransactionalStore<infer Tx> ? Tx : unknown
+
 /** `running`: a request holds the key (its lock may run out before `expiresAt`); `completed`: its response is kept until `expiresAt`. */
 export type KeyStatus = (typeof KEY_STATUSES)[number]
 
@@ -260,6 +292,27 @@ export interface IdempotencyKeys {
   list(filter?: { scope?: string; status?: KeyStatus; limit?: number }): Promise<KeySummary[]>
   /** Deletes up to `limit` keys past their TTL at `now`, never one that is not expired when it is deleted; returns how many. */
   purge(options: { now: number; limit: number }): Promise<number>
+}
+
+/** The key a request holds, and how long its answer is kept: what `TransactionalKeys.transaction` stores the answer under. */
+export interface KeyHold {
+  id: KeyId
+  token: string
+  now: number
+  ttl: number
+}
+
+/** Idempotency keys in a database that also holds the user's own tables (not D1). */
+export interface TransactionalKeys<Tx> extends IdempotencyKeys {
+  /**
+   * Runs `fn(tx)` in one database transaction and stores what `answer` makes of its
+   * result as the key's response (what `finish` writes) before the commit. With
+   * `answer` resolving undefined (an answer that is not kept) the transaction rolls back
+   * and the key is released. Without `hold` it is only a transaction. When `hold.token`
+   * no longer holds the key, `fn` does not run and it resolves `{ held: false }`. A throw
+   * in `fn` or `answer` rolls back and rejects with that error, unchanged.
+   */
+  transaction<R>(hold: KeyHold | undefined, fn: (tx: Tx) => R | Promise<R>, answer: (value: Awaited<R>) => Promise<StoredResponse | undefined>): Promise<Held<Awaited<R>>>
 }
 
 /** A store that also keeps idempotency keys: `sqliteStore()`, `d1Store()`, `postgresStore()`. */

@@ -22,7 +22,8 @@ export interface InboxEvent<Payload = unknown> {
   receivedAt: number
 }
 
-export interface HandlerContext {
+/** `Tx`: the store's transaction handle (`SqliteTransaction`, `PostgresTransaction`, `MysqlTransaction`); unknown for a store without transactions. */
+export interface HandlerContext<Tx = unknown> {
   /** 1 on the first run, higher on retries (the same as `event.attempt`). */
   attempt: number
   /**
@@ -30,6 +31,15 @@ export interface HandlerContext {
    * the inbox shuts down; pass it to downstream calls so they stop too.
    */
   signal: AbortSignal
+  /**
+   * Runs `fn(tx)` in one transaction of the store's own database together with this
+   * handler's success record, so its writes happen once: once it commits, the handler
+   * never runs again for this event (a replay aside), whatever happens next. A throw in
+   * `fn` rolls it all back and fails the handler as usual. It rejects without running `fn`
+   * when the run lost its lease (another run took the event over). One call per handler
+   * and run; on a store without transactions (D1) it rejects with `transaction_unsupported`.
+   */
+  transaction<R>(fn: (tx: Tx) => R | Promise<R>): Promise<Awaited<R>>
 }
 
 /**
@@ -37,7 +47,7 @@ export interface HandlerContext {
  * Response or a JSON value makes it the answer to the delivery (Slack
  * interactivity and slash commands need one); the last handler's value wins.
  */
-export type Handler<Payload = unknown> = (event: InboxEvent<Payload>, ctx: HandlerContext) => unknown
+export type Handler<Payload = unknown, Tx = unknown> = (event: InboxEvent<Payload>, ctx: HandlerContext<Tx>) => unknown
 
 /** How `inbox.on()` and `inbox.onAny()` register a handler. */
 export interface HandlerOptions {

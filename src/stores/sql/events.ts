@@ -1,4 +1,4 @@
-import type { ActivityBucket, ClaimResult, EventStatus, EventSummary, ListFilter, Store, StoredEvent, StoreStats } from '../../store.js'
+import type { ActivityBucket, ClaimResult, EventStatus, EventSummary, ListFilter, Store, StoredEvent, StoreStats, TransactionalStore } from '../../store.js'
 import { isPromise, PART_LENGTH, splitBody } from './body-parts.js'
 import { toStored, type EventRow } from './lifecycle.js'
 
@@ -47,6 +47,24 @@ export interface EventStatements {
   counts(): Promise<StoreStats['counts']>
   oldestDue(now: number): Promise<number | null>
   activity(since: number, bucketMs: number): Promise<ActivityBucket[]>
+  /**
+   * Runs `body` in one database transaction, with the statements it needs bound to that
+   * transaction and `tx`, the user's drizzle handle on it; commits when `body` resolves,
+   * rolls back and rethrows when it throws. Left out where the driver has no interactive
+   * transactions (D1).
+   */
+  transaction?<R>(body: (held: HeldStatements, tx: unknown) => Promise<R>): Promise<R>
+}
+
+/** The statements a handler's transaction runs besides the user's, over markHandled()'s parameters. */
+export interface HeldStatements {
+  /**
+   * Whether the run holding `fence` still holds the event in `generation`, locking its row
+   * until the commit (`FOR UPDATE`), so no takeover can start before the commit; SQLite's
+   * transaction holds the database's write lock already.
+   */
+  lock(params: Params): Awaitable<boolean>
+  markHandled(params: Params): Awaitable<number>
 }
 
 /** What a dialect adds around its statements. */
@@ -83,7 +101,7 @@ function insertedState(queue: boolean, now: number, leaseEndsAt: number) {
  * once for SQLite and D1 (sqlite-core/events.ts), Postgres and MySQL. Without `close`:
  * each store closes its own connection.
  */
-export function createEvents(statements: EventStatements, hooks: EventHooks = {}): Omit<Store, 'close' | 'onDue'> {
+export function createEvents(statements: EventStatements, hooks: EventHooks = {}): Omit<Store, 'close' | 'onDue'> & Partial<Pick<TransactionalStore<unknown>, 'transaction'>> {
   const { bodyParts } = statements
   const madeDue = <T>(changed: T) => {
     if (changed) hooks.madeDue?.()
@@ -124,7 +142,21 @@ export function createEvents(statements: EventStatements, hooks: EventHooks = {}
     return result
   }
 
+  const transact = statements.transaction
+  const transaction: TransactionalStore<unknown>['transaction'] | undefined =
+    transact &&
+    ((success, fn) =>
+      transact(async (held, tx) => {
+        const params = { ...success.key, fence: success.fence, handler: success.handler, generation: success.generation, now: success.now }
+        if (!(await held.lock(params))) return { held: false }
+        const value = await fn(tx)
+        // Under the row's lock it cannot be refused; if it were, the user's writes must not commit without it.
+        if ((await held.markHandled(params)) !== 1) throw new Error(`store: the success record of ${success.handler} was refused under its row's lock`)
+        return { held: true, value }
+      }))
+
   return {
+    ...(transaction && { transaction }),
     claim,
     take: async (key, { now, leaseMs }) => withBody(await statements.take({ ...key, now, leaseEndsAt: now + leaseMs })),
     async takeDue({ now, leaseMs, limit, providers }) {

@@ -1,6 +1,6 @@
 import { and, desc, eq, lte, or, sql, type Column, type SQL, type Table } from 'drizzle-orm'
 import { fromBase64, toBase64 } from '../../bytes.js'
-import type { BeginResult, IdempotencyKeys, KeyRecord, KeyStatus, KeySummary } from '../../store.js'
+import type { BeginResult, IdempotencyKeys, KeyHold, KeyRecord, KeyStatus, KeySummary, StoredResponse, TransactionalKeys } from '../../store.js'
 import { v } from './lifecycle.js'
 
 /** The columns of idempotency_keys; the SQLite and the pg table both have them. */
@@ -139,16 +139,70 @@ export interface KeyStatements {
   get(params: Params): Promise<KeyRow[]>
   list(filter: { scope?: string; status?: KeyStatus; limit: number }): Promise<KeySummary[]>
   purge(now: number, limit: number): Promise<unknown[]>
+  /**
+   * Runs `body` in one database transaction, with `lock` and `finish` bound to it and `tx`,
+   * the user's drizzle handle on it; commits when `body` resolves, rolls back and rethrows
+   * when it throws. Left out where the driver has no interactive transactions (D1).
+   */
+  transaction?<R>(body: (held: HeldKeyStatements, tx: unknown) => Promise<R>): Promise<R>
+}
+
+/** What a key's transaction runs besides the user's statements. */
+export interface HeldKeyStatements {
+  /** Whether `token` still holds the running key, locking its row until the commit (`FOR UPDATE`; SQLite holds the write lock already). */
+  lock(params: Params): Promise<boolean>
+  finish(params: Params): Promise<unknown[]>
+}
+
+/** finish()'s parameters: the response as the row keeps it. */
+const finished = ({ id, token, now, ttl }: KeyHold, response: StoredResponse) => ({
+  scope: id.scope,
+  key: id.key,
+  token,
+  now,
+  expiresAt: now + ttl,
+  responseStatus: response.status,
+  responseHeaders: JSON.stringify(response.headers),
+  responseBody: toBase64(response.body),
+})
+
+/** An answer that is not kept: the transaction rolls back, then the key is released. */
+class NotKept<R> {
+  constructor(readonly value: R) {}
 }
 
 /** The idempotency keys over one dialect's statements: SQLite and D1 (sqlite-core/keys.ts), Postgres (postgres/keys.ts). */
-export function createKeys(statements: KeyStatements): IdempotencyKeys {
+export function createKeys(statements: KeyStatements): IdempotencyKeys & Partial<Pick<TransactionalKeys<unknown>, 'transaction'>> {
   const get = async (id: { scope: string; key: string }) => {
     const [row] = await statements.get({ scope: id.scope, key: id.key })
     return row && toRecord(row)
   }
 
+  const release = async (id: { scope: string; key: string }, token: string) => (await statements.release({ scope: id.scope, key: id.key, token })).length === 1
+  const transact = statements.transaction
+  const transaction: TransactionalKeys<unknown>['transaction'] | undefined =
+    transact &&
+    (async (hold, fn, answer) => {
+      try {
+        return await transact(async (held, tx) => {
+          if (hold !== undefined && !(await held.lock({ scope: hold.id.scope, key: hold.id.key, token: hold.token }))) return { held: false }
+          const value = await fn(tx)
+          if (hold === undefined) return { held: true, value }
+          const response = await answer(value)
+          if (response === undefined) throw new NotKept(value)
+          // Under the row's lock it cannot be refused; if it were, the writes must not commit without their answer.
+          if ((await held.finish(finished(hold, response))).length !== 1) throw new Error(`store: the answer was refused under its key's lock`)
+          return { held: true, value }
+        })
+      } catch (error) {
+        if (!(error instanceof NotKept)) throw error
+        await release(hold!.id, hold!.token)
+        return { held: true, value: error.value as Awaited<ReturnType<typeof fn>> }
+      }
+    })
+
   return {
+    ...(transaction && { transaction }),
     async begin(request, { now, lockMs, ttl }) {
       // A row seen as conflicting may be released or purged before it is read; trying
       // again then takes the key. Bounded: a key that keeps changing hands is in flight.
@@ -164,22 +218,10 @@ export function createKeys(statements: KeyStatements): IdempotencyKeys {
     },
 
     async finish(id, token, response, { now, ttl }) {
-      const rows = await statements.finish({
-        scope: id.scope,
-        key: id.key,
-        token,
-        now,
-        expiresAt: now + ttl,
-        responseStatus: response.status,
-        responseHeaders: JSON.stringify(response.headers),
-        responseBody: toBase64(response.body),
-      })
-      return rows.length === 1
+      return (await statements.finish(finished({ id, token, now, ttl }, response))).length === 1
     },
 
-    async release(id, token) {
-      return (await statements.release({ scope: id.scope, key: id.key, token })).length === 1
-    },
+    release,
 
     get,
 

@@ -5,7 +5,7 @@ import { andThen as then, createEvents, type Awaitable, type EventStatements } f
 import { lifecycle } from '../sql/lifecycle.js'
 import { sha256Hex } from '../../digest.js'
 import { webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
-import type { Store } from '../../store.js'
+import type { Store, TransactionalStore } from '../../store.js'
 import { laterParts, PART_ROW } from '../sql/part-rows.js'
 
 const LATER_PARTS = laterParts(parts)
@@ -85,14 +85,26 @@ function prepareStatements(db: AnySqliteDb) {
     replay: db.update(t).set(REPLAYED).where(REPLAYABLE).returning(changed).prepare(),
     retry: db.update(t).set(REQUEUED).where(RETRYABLE).returning(changed).prepare(),
     get: db.select().from(t).where(KEY).limit(1).prepare(),
+    held: db.select({ id: t.id }).from(t).where(RECORD.where).prepare(),
   }
 }
 
+/**
+ * Runs `work` between BEGIN IMMEDIATE and COMMIT (ROLLBACK when it throws) on the store's
+ * one connection, with the store's other writes held back until it ends: better-sqlite3
+ * has no connection per transaction, so whatever runs on it meanwhile is inside it.
+ */
+export type Exclusive = <R>(work: () => Promise<R>) => Promise<R>
+
 /** SQLite's (and D1's) statements; prepared on first use. */
-function sqliteStatements(db: AnySqliteDb): EventStatements {
+function sqliteStatements(db: AnySqliteDb, exclusive: Exclusive | undefined): EventStatements {
   let prepared: ReturnType<typeof prepareStatements> | undefined
   const s = () => (prepared ??= prepareStatements(db))
+  const markHandled = (params: Record<string, unknown>) => count(s().markHandled.all(params))
+  // The write lock is held from BEGIN IMMEDIATE: no other process can move the row meanwhile.
+  const held = { lock: (params: Record<string, unknown>) => then(s().held.all(params), (rows) => rows.length === 1), markHandled }
   return {
+    ...(exclusive && { transaction: (body) => exclusive(() => body(held, db)) }),
     bodyParts: {
       write: (params) => s().part.run(params),
       read: (digest, count) => then(s().parts.all({ digest, count }), (rows) => rows.map((r) => r.data)),
@@ -102,7 +114,7 @@ function sqliteStatements(db: AnySqliteDb): EventStatements {
     take: (params) => then(s().take.all(params), (rows) => rows[0]),
     takeDue: (params) => s().takeDue.all(params),
     handled: (params) => then(s().handled.all(params), (rows) => rows.map((r) => r.handler)),
-    markHandled: (params) => count(s().markHandled.all(params)),
+    markHandled,
     complete: (params) => count(s().complete.all(params)),
     fail: (params) => count(s().fail.all(params)),
     release: (params) => count(s().release.all(params)),
@@ -174,7 +186,7 @@ function digestBackfill(db: AnySqliteDb) {
         ))
 }
 
-/** Store over any drizzle SQLite database that already has the schema applied. */
-export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}): Store {
-  return { ...createEvents(sqliteStatements(db), { beforeTakeDue: digestBackfill(db) }), close }
+/** Store over any drizzle SQLite database that already has the schema applied; with `exclusive`, handlers' transactions too. */
+export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}, exclusive?: Exclusive): Store & Partial<Pick<TransactionalStore<unknown>, 'transaction'>> {
+  return { ...createEvents(sqliteStatements(db, exclusive), { beforeTakeDue: digestBackfill(db) }), close }
 }

@@ -3,7 +3,8 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { isPromise, PART_LENGTH, splitBody } from '../sql/body-parts.js'
 import { createKeys, keyLifecycle, type KeyRow, type KeyStatements } from '../sql/keys.js'
 import { idempotencyKeyParts as parts, idempotencyKeys as k } from './schema.js'
-import type { IdempotencyKeys } from '../../store.js'
+import type { IdempotencyKeys, TransactionalKeys } from '../../store.js'
+import type { Exclusive } from './events.js'
 
 // Shared by better-sqlite3 and D1, like events.ts; the transitions themselves are
 // sql/keys.ts's, shared with Postgres (postgres/keys.ts). Each is one statement:
@@ -42,6 +43,7 @@ function prepareStatements(db: AnySqliteDb) {
       .returning(changed)
       .prepare(),
     release: db.delete(k).where(HELD).returning(changed).prepare(),
+    held: db.select(changed).from(k).where(HELD).prepare(),
     // One statement, so the row and its parts are read from one snapshot.
     get: db.select({ row: k, data: parts.data }).from(k).leftJoin(parts, OWN_PARTS).where(ID).orderBy(asc(parts.part)).prepare(),
     orphanParts: db
@@ -51,8 +53,8 @@ function prepareStatements(db: AnySqliteDb) {
   }
 }
 
-/** The idempotency keys over any drizzle SQLite database with the schema applied. */
-export function createSqlKeys(db: AnySqliteDb): IdempotencyKeys {
+/** The idempotency keys over any drizzle SQLite database with the schema applied; with `exclusive`, endpoints' transactions too. */
+export function createSqlKeys(db: AnySqliteDb, exclusive?: Exclusive): IdempotencyKeys & Partial<Pick<TransactionalKeys<unknown>, 'transaction'>> {
   const { SUMMARY, listed, NEWEST_FIRST, expired } = keyLifecycle(k)
   let prepared: ReturnType<typeof prepareStatements> | undefined
   const statements = () => (prepared ??= prepareStatements(db))
@@ -82,6 +84,10 @@ export function createSqlKeys(db: AnySqliteDb): IdempotencyKeys {
       await statements().orphanParts.run()
       return deleted
     },
+  }
+  if (exclusive) {
+    const held = { lock: async (params: Record<string, unknown>) => (await statements().held.all(params)).length === 1, finish: sqlite.finish }
+    sqlite.transaction = (body) => exclusive(() => body(held, db))
   }
   return createKeys(sqlite)
 }

@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3'
-import type { ClaimResult, IdempotencyKeys, NewEvent, Store } from '../../store.js'
+import type { ClaimResult, IdempotencyKeys, NewEvent, Store, TransactionalKeys, TransactionalStore } from '../../store.js'
 
 interface Pending {
   run: () => Promise<unknown>
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
+  /** A transaction of its own (a handler's or an endpoint's) that may await: it runs alone, and what is queued after it waits. */
+  alone?: true
 }
 
 /**
@@ -28,10 +30,21 @@ interface Pending {
  */
 export function createBatch(database: Database.Database, committed: () => void = () => {}) {
   let queue: Pending[] = []
+  /** A transaction of its own is running: the connection is inside it, so nothing else may begin. */
+  let alone = false
 
   function flush() {
-    const batch = queue
-    queue = []
+    if (alone || queue.length === 0) return
+    const first = queue[0]!
+    if (first.alone) return runAlone(queue.shift()!)
+    const end = queue.findIndex((op) => op.alone)
+    const batch = end === -1 ? queue : queue.slice(0, end)
+    queue = end === -1 ? [] : queue.slice(end)
+    commitBatch(batch)
+    flush()
+  }
+
+  function commitBatch(batch: Pending[]) {
     try {
       database.exec('BEGIN IMMEDIATE')
     } catch (error) {
@@ -61,16 +74,47 @@ export function createBatch(database: Database.Database, committed: () => void =
     batch.forEach((op, i) => results[i]!.then(op.resolve, op.reject))
   }
 
+  async function runAlone(op: Pending) {
+    alone = true
+    try {
+      database.exec('BEGIN IMMEDIATE')
+      try {
+        const value = await op.run()
+        database.exec('COMMIT')
+        committed()
+        op.resolve(value)
+      } catch (error) {
+        if (database.inTransaction) database.exec('ROLLBACK')
+        throw error
+      }
+    } catch (error) {
+      op.reject(error)
+    } finally {
+      alone = false
+      if (queue.length > 0) setImmediate(flush)
+    }
+  }
+
+  function push(op: Pending) {
+    queue.push(op)
+    if (queue.length === 1 && !alone) setImmediate(flush)
+  }
+
   function enqueue<A extends unknown[], R>(method: (...args: A) => Promise<R>) {
     return (...args: A) =>
-      new Promise<R>((resolve, reject) => {
-        queue.push({ run: () => method(...args), resolve: resolve as (value: unknown) => void, reject })
-        if (queue.length === 1) setImmediate(flush)
-      })
+      new Promise<R>((resolve, reject) => push({ run: () => method(...args), resolve: resolve as (value: unknown) => void, reject }))
   }
 
   return {
     enqueue,
+    /**
+     * Runs `work` in a transaction of its own, after what is queued before it: between BEGIN
+     * IMMEDIATE and COMMIT (ROLLBACK when it throws). It may await; meanwhile the
+     * connection is inside its transaction, so the writes queued after it wait for its
+     * end, and other processes wait for the write lock (up to their busy timeout).
+     */
+    exclusive: <R>(work: () => Promise<R>) =>
+      new Promise<R>((resolve, reject) => push({ run: work, resolve: resolve as (value: unknown) => void, reject, alone: true })),
     /** Commits what is queued now, before the connection closes. */
     flushNow() {
       if (queue.length > 0) flush()
@@ -91,10 +135,12 @@ const DUPLICATE: ClaimResult = { outcome: 'duplicate' }
  * lease running or run out) goes through the claim's one statement as before. A row
  * that turns processed just after the read is seen by that statement instead.
  */
-export function groupCommit(store: Store, batch: Batch, settled?: (event: NewEvent) => boolean): Store {
+export function groupCommit<S extends Store & Partial<Pick<TransactionalStore<unknown>, 'transaction'>>>(store: S, batch: Batch, settled?: (event: NewEvent) => boolean): S {
   const { enqueue } = batch
   const claim = enqueue(store.claim)
   return {
+    // Runs alone through batch.exclusive already (see createSqlStore's caller).
+    ...(store.transaction && { transaction: store.transaction }),
     claim:
       settled === undefined
         ? claim
@@ -124,17 +170,18 @@ export function groupCommit(store: Store, batch: Batch, settled?: (event: NewEve
       batch.flushNow()
       await store.close()
     },
-  }
+  } as S
 }
 
 /** The idempotency keys on the same batches as the events: writes queued, reads direct. */
-export function groupCommitKeys(keys: IdempotencyKeys, { enqueue }: Batch): IdempotencyKeys {
+export function groupCommitKeys<K extends IdempotencyKeys & Partial<Pick<TransactionalKeys<unknown>, 'transaction'>>>(keys: K, { enqueue }: Batch): K {
   return {
+    ...(keys.transaction && { transaction: keys.transaction }),
     begin: enqueue(keys.begin),
     finish: enqueue(keys.finish),
     release: enqueue(keys.release),
     purge: enqueue(keys.purge),
     get: keys.get,
     list: keys.list,
-  }
+  } as K
 }

@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3'
-import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { assertMigrated, migrateSqlite } from './migrate.js'
 import { migrationsFolder } from '../sql/migrations-folder.js'
 import { type Checkpointer, checkpointer } from './checkpointer.js'
 import { createBatch, groupCommit, groupCommitKeys } from './group-commit.js'
 import { createSqlKeys } from '../sqlite-core/keys.js'
 import { createSqlStore } from '../sqlite-core/events.js'
-import type { KeyStore, Store } from '../../store.js'
+import type { KeyStore, TransactionalKeys, TransactionalStore } from '../../store.js'
 
 export interface SqliteStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -41,10 +41,20 @@ const MIGRATIONS = migrationsFolder('drizzle')
  * @example
  * sqliteStore({ path: 'webhooks.db' })
  */
-export interface SqliteStore extends Store, KeyStore {
+export interface SqliteStore extends TransactionalStore<SqliteTransaction>, KeyStore {
   /** The better-sqlite3 connection, for backups and your own read-only queries. */
   readonly database: Database.Database
+  readonly keys: TransactionalKeys<SqliteTransaction>
 }
+
+/**
+ * What `ctx.transaction(fn)` and an idempotent endpoint's `transaction(fn)` hand `fn` on
+ * SQLite: drizzle on the store's connection, inside the transaction (`tx.insert(table)…`,
+ * `tx.run(sql\`…\`)`). `fn` may be async, but the database's write lock is held from its
+ * start to its commit: this process's other writes and every other process's wait, so
+ * keep it to database work (no network calls) and short.
+ */
+export type SqliteTransaction = BetterSQLite3Database
 
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   const readonly = options.readonly === true
@@ -82,12 +92,16 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
     )
     .pluck()
   const store = groupCommit(
-    createSqlStore(db, async () => {
-      await checkpoints?.close()
-      sqlite.close()
-    }),
+    createSqlStore(
+      db,
+      async () => {
+        await checkpoints?.close()
+        sqlite.close()
+      },
+      batch.exclusive,
+    ),
     batch,
     (event) => isSettled.get(event.provider, event.eventId, event.digest ?? null) !== undefined,
   )
-  return { ...store, keys: groupCommitKeys(createSqlKeys(db), batch), database: sqlite }
+  return { ...store, keys: groupCommitKeys(createSqlKeys(db, batch.exclusive), batch), database: sqlite } as SqliteStore
 }
