@@ -5,6 +5,7 @@ export const PRELUDE = `
 import type { Handler, Hono, MiddlewareHandler } from 'hono'
 import type { d1Store } from 'webhook-inbox/stores/d1'
 import type { Inbox, Store } from 'webhook-inbox'
+import type { SqliteTransaction } from 'webhook-inbox/stores/sqlite'
 import type { github, Provider, ProviderOptions, razorpay, slack, stripe } from 'webhook-inbox/providers'
 import type Stripe from 'stripe'
 
@@ -16,7 +17,7 @@ type ReadmeProviders = {
 }
 
 declare global {
-  const inbox: Inbox<ReadmeProviders>
+  const inbox: Inbox<ReadmeProviders, SqliteTransaction>
   const providers: ReadmeProviders
   const app: Hono<{ Variables: { account: string } }>
   const stripeClient: Stripe
