@@ -68,6 +68,22 @@ describe('inbox.scheduled() on D1', () => {
     expect(calls).toBe(2)
     expect(await rowOf('gh-cron')).toEqual({ status: 'processed', attempts: 2 })
   })
+
+  it('ctx.transaction() over d1Store() rejects with transaction_unsupported: the event fails, nothing is written', async () => {
+    const store = await freshD1Store()
+    const provider = github({ secret: 'gh-workers' })
+    const inbox = createInbox({ store, providers: { github: provider }, now: () => NOW, mode: 'inline' })
+    const causes: unknown[] = []
+    inbox.onError((error) => void causes.push(error.cause))
+    let ran = false
+    inbox.onAny((_event, ctx) => ctx.transaction(() => (ran = true)))
+    const body = JSON.stringify({ action: 'opened', issue: {} })
+    const response = await inbox.fetch(await signedDelivery(provider, 'github', { body, id: 'gh-d1-tx', type: 'issues' }))
+    expect(response.status).toBe(500)
+    expect(ran).toBe(false)
+    expect(causes).toEqual([expect.objectContaining({ code: 'transaction_unsupported' })])
+    expect(await rowOf('gh-d1-tx')).toEqual({ status: 'failed', attempts: 1 })
+  })
 })
 
 describe("mode: 'deadline' in workerd", () => {
