@@ -31,7 +31,10 @@ async function crash(place: EffectsPlace, kill: 'after-commit' | 'inside') {
   const env = { ...place.serverEnv, LEASE_MS: '1500', SWEEP_INTERVAL_MS: '100' }
   const [first, second] = await Promise.all([start({ ...env, KILL_FIRST_RUN: kill, EVENTS: String(EVENTS) }), start(env)])
   const statuses = Promise.all(ids.map((id) => deliver(first.port, id).then((response) => response.status, () => 0)))
-  await waitFor(() => first.child.signalCode !== null || first.child.exitCode !== null, 15_000, 'the first server to kill itself')
+  const dead = () => first.child.signalCode !== null || first.child.exitCode !== null
+  await waitFor(dead, 10_000, 'the first server to kill itself').catch((error: Error) => {
+    throw new Error(`${error.message}; it wrote:\n${first.output()}`)
+  })
   expect(first.child.signalCode).toBe('SIGKILL')
   // No delivery was answered: every event was in its first run when the process died.
   expect(await statuses).toEqual(ids.map(() => 0))
