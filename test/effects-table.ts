@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { type SQL, sql } from 'drizzle-orm'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
+import type { UserTable } from '../src/testing/vitest.js'
 
 export interface Effect {
   eventId: string
@@ -95,6 +96,15 @@ export function effectsAt(env: StoreEnv): EffectsTable {
   if (env.PG_URL) return postgresEffects(env.PG_URL, env.PG_SCHEMA ?? 'public')
   if (env.MYSQL_URL) return mysqlEffects(env.MYSQL_URL)
   return sqliteEffects(env.WEBHOOK_INBOX_DB ?? 'webhooks.db')
+}
+
+/** The table as the transactions conformance suite's UserTable: its ids are the rows' event ids. */
+export function userTable(effects: EffectsTable): UserTable<unknown> {
+  return {
+    create: () => effects.create(),
+    insert: (tx, id) => effects.insert(tx, id, 'conformance'),
+    ids: async () => (await effects.rows()).map((row) => row.eventId),
+  }
 }
 
 /** The number of rows per event id. */
