@@ -27,12 +27,14 @@ describeEachTransactionStore('ctx.transaction across retries', (kind) => {
   }
 
   it("ctx.transaction(fn) in the first of two handlers, the second throwing on its first two runs: across both retries the first handler's row is written once", async () => {
-    const { place, store, inbox, retry } = await setup()
+    const { place, store, inbox, errors, retry } = await setup()
     inbox.on('github', 'issues', (event, ctx) => ctx.transaction((tx) => place.effects.insert(tx, event.id, 'first')), { name: 'first' })
     inbox.on('github', 'issues', (event) => {
       if (event.attempt < 3) throw new Error(`second fails on run ${event.attempt}`)
     }, { name: 'second' })
     expect((await inbox.fetch(await issue('gh-two-handlers'))).status).toBe(500)
+    expect(errors).toEqual([expect.objectContaining({ message: 'second fails on run 1' })])
+    expect(await place.effects.rows()).toEqual([{ eventId: 'gh-two-handlers', writer: 'first' }])
     expect(await store.handled({ provider: 'github', eventId: 'gh-two-handlers' }, 0)).toEqual(['first'])
     expect(await retry()).toMatchObject({ taken: 1, failed: 1 })
     expect(await retry()).toMatchObject({ taken: 1, processed: 1 })

@@ -6,7 +6,6 @@ import { WebhookError } from '../../src/errors.js'
 import { type SqliteStore, sqliteStore } from '../../src/stores/sqlite/index.js'
 import { NOW, signedDelivery } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
-import { describeEachServer } from '../server-stores.js'
 
 const providers = { github: github({ secret: 'tx-secret' }) }
 const issue = (id: string) =>
@@ -98,29 +97,5 @@ describe('ctx.transaction without store transactions', () => {
     expect((await inbox.fetch(await issue('gh-tx-8'))).status).toBe(500)
     expect(errors[0]?.cause).toMatchObject({ code: 'transaction_unsupported', status: 500 })
     expect((errors[0]?.cause as Error).message).toContain('D1 has none')
-  })
-})
-
-describeEachServer('ctx.transaction on a server store', (dialect) => {
-  it("ctx.transaction(fn) commits the handler's write with its success record: the retry after the second handler threw writes nothing again", async () => {
-    const place = await dialect.fresh('tx_inbox')
-    const store = place.open()
-    await store.ready()
-    await place.effects.create()
-    const clock = { now: NOW }
-    const inbox = createInbox({ store, providers, now: () => clock.now, backoff: { baseMs: 1000, maxMs: 1000 }, mode: 'inline' })
-    const errors: unknown[] = []
-    inbox.onError((error) => void errors.push(error.cause))
-    inbox.on('github', 'issues', (event, ctx) => ctx.transaction((tx) => place.effects.insert(tx, event.id)), { name: 'first' })
-    inbox.on('github', 'issues', (event) => {
-      if (event.attempt === 1) throw new Error('second fails once')
-    }, { name: 'second' })
-    expect((await inbox.fetch(await issue('gh-tx-server'))).status).toBe(500)
-    expect(errors).toEqual([expect.objectContaining({ message: 'second fails once' })])
-    expect(await place.effects.ids()).toEqual(['gh-tx-server'])
-    clock.now += 1000
-    expect(await inbox.sweep()).toMatchObject({ processed: 1 })
-    expect(await place.effects.ids()).toEqual(['gh-tx-server'])
-    expect((await store.get({ provider: 'github', eventId: 'gh-tx-server' }))?.status).toBe('processed')
   })
 })
