@@ -4,14 +4,13 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sql } from 'drizzle-orm'
-import pg from 'pg'
 import { describe } from 'vitest'
 import type { TransactionalKeys, TransactionalStore } from '../src/store.js'
-import { type MysqlTransaction, mysqlStore } from '../src/stores/mysql/index.js'
-import { type PostgresTransaction, postgresStore } from '../src/stores/postgres/index.js'
+import { mysqlStore } from '../src/stores/mysql/index.js'
+import { postgresStore } from '../src/stores/postgres/index.js'
 import type { UserTable } from '../src/testing/vitest.js'
-import { adminQuery, createDatabase, MYSQL_URL } from './mysql-helpers.js'
+import { effectsAt, userTable } from './effects-table.js'
+import { createDatabase, MYSQL_URL } from './mysql-helpers.js'
 import { onCleanup } from './node-helpers.js'
 import { dropAfterTest, freshSchema, PG_URL } from './postgres-helpers.js'
 
@@ -76,29 +75,6 @@ function ownServer(script: string, tag: string): OwnServer {
 const title = (name: string, url: string, variable: string, script: string) =>
   url ? name : `${name} (skipped: set ${variable}, or run through bash ${script} run)`
 
-/** One statement on a connection of its own, outside any store. */
-async function pgQuery(url: string, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await client.query(text)
-  } finally {
-    await client.end()
-  }
-}
-
-const pgEffects = (url: string, schema: string): UserTable<PostgresTransaction> => ({
-  create: async () => void (await pgQuery(url, `CREATE TABLE "${schema}".effects (id text NOT NULL)`)),
-  insert: async (tx, id) => void (await tx.execute(sql`INSERT INTO ${sql.identifier(schema)}.effects VALUES (${id})`)),
-  ids: async () => (await pgQuery(url, `SELECT id FROM "${schema}".effects`)).rows.map((row: { id: string }) => row.id),
-})
-
-const mysqlEffects = (url: string): UserTable<MysqlTransaction> => ({
-  create: async () => void (await adminQuery('CREATE TABLE effects (id varchar(64) NOT NULL)', [], url)),
-  insert: async (tx, id) => void (await tx.execute(sql`INSERT INTO effects VALUES (${id})`)),
-  ids: async () => ((await adminQuery('SELECT id FROM effects', [], url)) as { id: string }[]).map((row) => row.id),
-})
-
 const postgres: ServerDialect = {
   name: 'postgres',
   url: PG_URL,
@@ -108,12 +84,13 @@ const postgres: ServerDialect = {
   async fresh(tag, serverUrl = PG_URL) {
     const schema = freshSchema(tag)
     dropAfterTest(schema, serverUrl)
+    const serverEnv = { PG_URL: serverUrl, PG_SCHEMA: schema }
     return {
       url: serverUrl,
       cliFlags: ['--schema', schema],
-      serverEnv: { PG_URL: serverUrl, PG_SCHEMA: schema },
+      serverEnv,
       open: (options = {}) => closeAfterTest(postgresStore({ connectionString: serverUrl, schema, ...options })),
-      effects: pgEffects(serverUrl, schema),
+      effects: userTable(effectsAt(serverEnv)),
     }
   },
   ownServer: () => ownServer('.ci/postgres.sh', 'pg'),
@@ -127,12 +104,13 @@ const mysql: ServerDialect = {
   storeAt: (url) => closeAfterTest(mysqlStore({ uri: url })),
   async fresh(tag, serverUrl = MYSQL_URL) {
     const { url } = await createDatabase(tag, serverUrl)
+    const serverEnv = { MYSQL_URL: url }
     return {
       url,
       cliFlags: [],
-      serverEnv: { MYSQL_URL: url },
+      serverEnv,
       open: (options = {}) => closeAfterTest(mysqlStore({ uri: url, ...options })),
-      effects: mysqlEffects(url),
+      effects: userTable(effectsAt(serverEnv)),
     }
   },
   ownServer: () => ownServer('.ci/mariadb.sh', 'mysql'),

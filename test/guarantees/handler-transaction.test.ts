@@ -6,7 +6,6 @@ import { WebhookError } from '../../src/errors.js'
 import { type SqliteStore, sqliteStore } from '../../src/stores/sqlite/index.js'
 import { NOW, signedDelivery } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
-import { describeEachServer } from '../server-stores.js'
 
 const providers = { github: github({ secret: 'tx-secret' }) }
 const issue = (id: string) =>
@@ -26,36 +25,6 @@ function setup() {
 const write = (store: SqliteStore, eventId: string, handler: string) => store.database.prepare('INSERT INTO effects VALUES (?, ?)').run(eventId, handler)
 
 describe('ctx.transaction on sqliteStore()', () => {
-  it('ctx.transaction(fn) commits the write and the success record together: a retry after the second handler threw writes nothing again', async () => {
-    const { inbox, clock, effects, store } = setup()
-    inbox.on('github', 'issues', (event, ctx) => ctx.transaction((tx) => tx.run(sql`INSERT INTO effects VALUES (${event.id}, 'first')`)), { name: 'first' })
-    inbox.on('github', 'issues', (event) => {
-      if (event.attempt === 1) throw new Error('second fails once')
-    }, { name: 'second' })
-    expect((await inbox.fetch(await issue('gh-tx-1'))).status).toBe(500)
-    expect(await store.handled({ provider: 'github', eventId: 'gh-tx-1' }, 0)).toEqual(['first'])
-    clock.now += 1000
-    expect(await inbox.sweep()).toMatchObject({ processed: 1 })
-    expect(effects('gh-tx-1')).toEqual(['first'])
-  })
-
-  it('ctx.transaction(fn) whose fn throws after a write rolls the write back and fails the handler; the retry writes once', async () => {
-    const { inbox, clock, effects, store, errors } = setup()
-    inbox.on('github', 'issues', (event, ctx) =>
-      ctx.transaction(async (tx) => {
-        await tx.run(sql`INSERT INTO effects VALUES (${event.id}, 'only')`)
-        if (event.attempt === 1) throw new Error('fails after its write')
-      }),
-    )
-    expect((await inbox.fetch(await issue('gh-tx-2'))).status).toBe(500)
-    expect(effects('gh-tx-2')).toEqual([])
-    expect(errors).toEqual([expect.objectContaining({ message: 'fails after its write' })])
-    expect(await store.handled({ provider: 'github', eventId: 'gh-tx-2' }, 0)).toEqual([])
-    clock.now += 1000
-    expect(await inbox.sweep()).toMatchObject({ processed: 1 })
-    expect(effects('gh-tx-2')).toEqual(['only'])
-  })
-
   it('ctx.transaction(fn) resolves with what fn returned, sync or async', async () => {
     const { inbox } = setup()
     const seen: unknown[] = []
@@ -128,29 +97,5 @@ describe('ctx.transaction without store transactions', () => {
     expect((await inbox.fetch(await issue('gh-tx-8'))).status).toBe(500)
     expect(errors[0]?.cause).toMatchObject({ code: 'transaction_unsupported', status: 500 })
     expect((errors[0]?.cause as Error).message).toContain('D1 has none')
-  })
-})
-
-describeEachServer('ctx.transaction on a server store', (dialect) => {
-  it("ctx.transaction(fn) commits the handler's write with its success record: the retry after the second handler threw writes nothing again", async () => {
-    const place = await dialect.fresh('tx_inbox')
-    const store = place.open()
-    await store.ready()
-    await place.effects.create()
-    const clock = { now: NOW }
-    const inbox = createInbox({ store, providers, now: () => clock.now, backoff: { baseMs: 1000, maxMs: 1000 }, mode: 'inline' })
-    const errors: unknown[] = []
-    inbox.onError((error) => void errors.push(error.cause))
-    inbox.on('github', 'issues', (event, ctx) => ctx.transaction((tx) => place.effects.insert(tx, event.id)), { name: 'first' })
-    inbox.on('github', 'issues', (event) => {
-      if (event.attempt === 1) throw new Error('second fails once')
-    }, { name: 'second' })
-    expect((await inbox.fetch(await issue('gh-tx-server'))).status).toBe(500)
-    expect(errors).toEqual([expect.objectContaining({ message: 'second fails once' })])
-    expect(await place.effects.ids()).toEqual(['gh-tx-server'])
-    clock.now += 1000
-    expect(await inbox.sweep()).toMatchObject({ processed: 1 })
-    expect(await place.effects.ids()).toEqual(['gh-tx-server'])
-    expect((await store.get({ provider: 'github', eventId: 'gh-tx-server' }))?.status).toBe('processed')
   })
 })
