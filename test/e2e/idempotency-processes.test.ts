@@ -21,13 +21,29 @@ describe('idempotency() in real processes sharing one SQLite file', () => {
     const response = await fetch(`http://127.0.0.1:${server.port}/orders`, { method: 'POST', body: BODY, headers: { 'idempotency-key': key, 'content-type': 'application/json' } })
     return { status: response.status, replayed: response.headers.get('idempotent-replayed'), body: await response.text() }
   }
-  const row = (key: string) => {
+  const query = (sql: string, ...params: unknown[]) => {
     const db = new Database(paths().db, { readonly: true })
     try {
-      return db.prepare('select status, response_status as responseStatus from idempotency_keys where key = ?').get(key)
+      return db.prepare(sql).all(...params)
     } finally {
       db.close()
     }
+  }
+  const row = (key: string) => query('select status, response_status as responseStatus from idempotency_keys where key = ?', key)[0]
+  const storedOrders = () => query('select id, item, quantity from orders order by id')
+  /** Retries `key` on `server` while the killed run's lock lasts (409), bounded by waitFor's deadline. */
+  const orderAfterLock = async (server: Server, key: string) => {
+    let answer = await order(server, key)
+    await waitFor(
+      async () => {
+        if (answer.status !== 409) return true
+        answer = await order(server, key)
+        return false
+      },
+      10_000,
+      'the lock of the killed run to expire',
+    )
+    return answer
   }
 
   afterEach(() => {
@@ -63,21 +79,49 @@ describe('idempotency() in real processes sharing one SQLite file', () => {
     expect(row('pay-crash')).toEqual({ status: 'running', responseStatus: null })
 
     const second = await start({ LOCK_MS: lockMs })
-    let answer = await order(second, 'pay-crash')
-    // 409 while the dead run's lock lasts; bounded by waitFor's deadline.
-    await waitFor(
-      async () => {
-        if (answer.status !== 409) return true
-        answer = await order(second, 'pay-crash')
-        return false
-      },
-      10_000,
-      'the lock of the killed run to expire',
-    )
+    const answer = await orderAfterLock(second, 'pay-crash')
     expect([answer.status, answer.replayed]).toEqual([201, null])
     expect(ledgerLines(paths().ledger, 'start', 'pay-crash')).toHaveLength(2)
     expect(ledgerLines(paths().ledger, 'done', 'pay-crash')).toHaveLength(1)
     expect(row('pay-crash')).toEqual({ status: 'completed', responseStatus: 201 })
     expect(await order(second, 'pay-crash')).toEqual({ status: 201, replayed: 'true', body: answer.body })
   }, 60_000)
+
+  it("transaction(fn) in a process SIGKILLed after its commit, before its answer is sent: the retry to a restarted server gets the stored 201 and body with Idempotent-Replayed: true, and one order exists", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-idem-commit-'))
+    const first = await start({ TRANSACTION: '1', KILL: 'after-commit' })
+    await expect(order(first, 'pay-commit')).rejects.toThrow()
+    await first.exited
+    expect(first.child.signalCode).toBe('SIGKILL')
+    expect(storedOrders()).toEqual([{ id: 1, item: 'book', quantity: 2 }])
+    expect(row('pay-commit')).toEqual({ status: 'completed', responseStatus: 201 })
+
+    const second = await start({ TRANSACTION: '1' })
+    const retry = await order(second, 'pay-commit')
+    expect([retry.status, retry.replayed, JSON.parse(retry.body)]).toEqual([201, 'true', { id: 1, item: 'book', quantity: 2 }])
+    expect(storedOrders()).toHaveLength(1)
+    expect(ledgerLines(paths().ledger, 'start', 'pay-commit')).toHaveLength(1)
+    expect(ledgerLines(paths().ledger, 'done', 'pay-commit')).toHaveLength(0)
+  }, 60_000)
+
+  it('transaction(fn) in a process SIGKILLed inside it, before its commit: no order is left, and the retry to a restarted server (once the lock ran out) creates exactly one', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-idem-uncommitted-'))
+    const lockMs = '1500'
+    const first = await start({ TRANSACTION: '1', KILL: 'in-transaction', LOCK_MS: lockMs })
+    await expect(order(first, 'pay-uncommitted')).rejects.toThrow()
+    await first.exited
+    expect(first.child.signalCode).toBe('SIGKILL')
+    expect(storedOrders()).toEqual([])
+    expect(row('pay-uncommitted')).toEqual({ status: 'running', responseStatus: null })
+
+    const second = await start({ TRANSACTION: '1', LOCK_MS: lockMs })
+    const answer = await orderAfterLock(second, 'pay-uncommitted')
+    expect([answer.status, answer.replayed, JSON.parse(answer.body)]).toEqual([201, null, { id: expect.any(Number), item: 'book', quantity: 2 }])
+    expect(storedOrders()).toEqual([JSON.parse(answer.body)])
+    expect(row('pay-uncommitted')).toEqual({ status: 'completed', responseStatus: 201 })
+    expect(await order(second, 'pay-uncommitted')).toEqual({ status: 201, replayed: 'true', body: answer.body })
+    expect(ledgerLines(paths().ledger, 'start', 'pay-uncommitted')).toHaveLength(2)
+  }, 60_000)
+
+  it.todo('the two transaction(fn) SIGKILL proofs on Postgres: postgresStore().keys has no transaction() until branch h24-pgmy lands; then orders-server.ts needs a PG_URL branch (pgTable orders)')
 })
