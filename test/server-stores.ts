@@ -4,15 +4,19 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sql } from 'drizzle-orm'
+import pg from 'pg'
 import { describe } from 'vitest'
-import type { KeyStore, Store } from '../src/store.js'
-import { mysqlStore } from '../src/stores/mysql/index.js'
-import { postgresStore } from '../src/stores/postgres/index.js'
-import { createDatabase, MYSQL_URL } from './mysql-helpers.js'
+import type { TransactionalKeys, TransactionalStore } from '../src/store.js'
+import { type MysqlTransaction, mysqlStore } from '../src/stores/mysql/index.js'
+import { type PostgresTransaction, postgresStore } from '../src/stores/postgres/index.js'
+import type { UserTable } from '../src/testing/vitest.js'
+import { adminQuery, createDatabase, MYSQL_URL } from './mysql-helpers.js'
 import { onCleanup } from './node-helpers.js'
 import { dropAfterTest, freshSchema, PG_URL } from './postgres-helpers.js'
 
-export type ServerStore = Store & KeyStore & { ready(): Promise<void> }
+/** `unknown`: each dialect's transaction handle; a place's `effects` takes the one its stores hand out. */
+export type ServerStore = TransactionalStore<unknown> & { readonly keys: TransactionalKeys<unknown>; ready(): Promise<void> }
 
 /** An empty schema (Postgres) or database (MySQL) of one test's own, dropped after it. */
 export interface Place {
@@ -24,6 +28,8 @@ export interface Place {
   serverEnv: Record<string, string>
   /** A store on it (another instance each call), closed after the test. */
   open(options?: { migrate?: boolean }): ServerStore
+  /** The user's table `effects` beside the store's (create it once a store is ready), written through its transactions. */
+  effects: UserTable<unknown>
 }
 
 export interface ServerDialect {
@@ -70,6 +76,29 @@ function ownServer(script: string, tag: string): OwnServer {
 const title = (name: string, url: string, variable: string, script: string) =>
   url ? name : `${name} (skipped: set ${variable}, or run through bash ${script} run)`
 
+/** One statement on a connection of its own, outside any store. */
+async function pgQuery(url: string, text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+const pgEffects = (url: string, schema: string): UserTable<PostgresTransaction> => ({
+  create: async () => void (await pgQuery(url, `CREATE TABLE "${schema}".effects (id text NOT NULL)`)),
+  insert: async (tx, id) => void (await tx.execute(sql`INSERT INTO ${sql.identifier(schema)}.effects VALUES (${id})`)),
+  ids: async () => (await pgQuery(url, `SELECT id FROM "${schema}".effects`)).rows.map((row: { id: string }) => row.id),
+})
+
+const mysqlEffects = (url: string): UserTable<MysqlTransaction> => ({
+  create: async () => void (await adminQuery('CREATE TABLE effects (id varchar(64) NOT NULL)', [], url)),
+  insert: async (tx, id) => void (await tx.execute(sql`INSERT INTO effects VALUES (${id})`)),
+  ids: async () => ((await adminQuery('SELECT id FROM effects', [], url)) as { id: string }[]).map((row) => row.id),
+})
+
 const postgres: ServerDialect = {
   name: 'postgres',
   url: PG_URL,
@@ -84,6 +113,7 @@ const postgres: ServerDialect = {
       cliFlags: ['--schema', schema],
       serverEnv: { PG_URL: serverUrl, PG_SCHEMA: schema },
       open: (options = {}) => closeAfterTest(postgresStore({ connectionString: serverUrl, schema, ...options })),
+      effects: pgEffects(serverUrl, schema),
     }
   },
   ownServer: () => ownServer('.ci/postgres.sh', 'pg'),
@@ -102,6 +132,7 @@ const mysql: ServerDialect = {
       cliFlags: [],
       serverEnv: { MYSQL_URL: url },
       open: (options = {}) => closeAfterTest(mysqlStore({ uri: url, ...options })),
+      effects: mysqlEffects(url),
     }
   },
   ownServer: () => ownServer('.ci/mariadb.sh', 'mysql'),
