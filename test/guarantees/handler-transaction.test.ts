@@ -14,12 +14,11 @@ const issue = (id: string) =>
 function setup() {
   const { store } = tempStore()
   store.database.exec('CREATE TABLE effects (event_id TEXT NOT NULL, handler TEXT NOT NULL)')
-  const clock = { now: NOW }
-  const inbox = createInbox({ store, providers, now: () => clock.now, backoff: { baseMs: 1000, maxMs: 1000 }, mode: 'inline' })
+  const inbox = createInbox({ store, providers, now: () => NOW, mode: 'inline' })
   const errors: unknown[] = []
   inbox.onError((error) => void errors.push(error.cause))
   const effects = (eventId: string) => store.database.prepare('SELECT handler FROM effects WHERE event_id = ? ORDER BY rowid').pluck().all(eventId)
-  return { store, inbox, clock, errors, effects }
+  return { store, inbox, errors, effects }
 }
 
 const write = (store: SqliteStore, eventId: string, handler: string) => store.database.prepare('INSERT INTO effects VALUES (?, ?)').run(eventId, handler)
