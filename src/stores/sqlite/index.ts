@@ -88,7 +88,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   // would cost more than the lookup itself on this path.
   const isSettled = sqlite
     .prepare<[string, string, string | null], 1>(
-      "SELECT 1 FROM webhook_events WHERE provider = ? AND event_id = ? AND digest IS ? AND status IN ('processed', 'dead')",
+      "SELECT 1 FROM webhook_events WHERE provider = ? AND event_id = ? AND digest IS ? AND status IN ('processed', 'stale', 'dead')",
     )
     .pluck()
   const store = groupCommit(
