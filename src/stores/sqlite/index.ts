@@ -6,7 +6,7 @@ import { type Checkpointer, checkpointer } from './checkpointer.js'
 import { createBatch, groupCommit, groupCommitKeys } from './group-commit.js'
 import { createSqlKeys } from '../sqlite-core/keys.js'
 import { createSqlStore } from '../sqlite-core/events.js'
-import type { KeyStore, TransactionalKeys, TransactionalStore } from '../../store.js'
+import type { KeyStore, OrderedStore, TransactionalKeys, TransactionalStore } from '../../store.js'
 
 export interface SqliteStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -41,7 +41,7 @@ const MIGRATIONS = migrationsFolder('drizzle')
  * @example
  * sqliteStore({ path: 'webhooks.db' })
  */
-export interface SqliteStore extends TransactionalStore<SqliteTransaction>, KeyStore {
+export interface SqliteStore extends TransactionalStore<SqliteTransaction>, OrderedStore, KeyStore {
   /** The better-sqlite3 connection, for backups and your own read-only queries. */
   readonly database: Database.Database
   readonly keys: TransactionalKeys<SqliteTransaction>
