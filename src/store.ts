@@ -354,7 +354,7 @@ export interface TransactionalKeys<Tx> extends IdempotencyKeys {
   transaction<R>(hold: KeyHold | undefined, fn: (tx: Tx) => R | Promise<R>, answer: (value: Awaited<R>) => Promise<StoredResponse | undefined>): Promise<Held<Awaited<R>>>
 }
 
-/** A store that also keeps idempotency keys: `sqliteStore()`, `d1Store()`, `postgresStore()`. */
+/** A store that also keeps idempotency keys: `sqliteStore()`, `d1Store()`, `postgresStore()`, `mysqlStore()`. */
 export interface KeyStore {
   readonly keys: IdempotencyKeys
 }

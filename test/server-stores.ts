@@ -5,14 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe } from 'vitest'
-import type { KeyStore, Store } from '../src/store.js'
+import type { TransactionalKeys, TransactionalStore } from '../src/store.js'
 import { mysqlStore } from '../src/stores/mysql/index.js'
 import { postgresStore } from '../src/stores/postgres/index.js'
+import type { UserTable } from '../src/testing/vitest.js'
+import { effectsAt, userTable } from './effects-table.js'
 import { createDatabase, MYSQL_URL } from './mysql-helpers.js'
 import { onCleanup } from './node-helpers.js'
 import { dropAfterTest, freshSchema, PG_URL } from './postgres-helpers.js'
 
-export type ServerStore = Store & KeyStore & { ready(): Promise<void> }
+/** `unknown`: each dialect's transaction handle; a place's `effects` takes the one its stores hand out. */
+export type ServerStore = TransactionalStore<unknown> & { readonly keys: TransactionalKeys<unknown>; ready(): Promise<void> }
 
 /** An empty schema (Postgres) or database (MySQL) of one test's own, dropped after it. */
 export interface Place {
@@ -24,6 +27,8 @@ export interface Place {
   serverEnv: Record<string, string>
   /** A store on it (another instance each call), closed after the test. */
   open(options?: { migrate?: boolean }): ServerStore
+  /** The user's table `effects` beside the store's (create it once a store is ready), written through its transactions. */
+  effects: UserTable<unknown>
 }
 
 export interface ServerDialect {
@@ -79,11 +84,13 @@ const postgres: ServerDialect = {
   async fresh(tag, serverUrl = PG_URL) {
     const schema = freshSchema(tag)
     dropAfterTest(schema, serverUrl)
+    const serverEnv = { PG_URL: serverUrl, PG_SCHEMA: schema }
     return {
       url: serverUrl,
       cliFlags: ['--schema', schema],
-      serverEnv: { PG_URL: serverUrl, PG_SCHEMA: schema },
+      serverEnv,
       open: (options = {}) => closeAfterTest(postgresStore({ connectionString: serverUrl, schema, ...options })),
+      effects: userTable(effectsAt(serverEnv)),
     }
   },
   ownServer: () => ownServer('.ci/postgres.sh', 'pg'),
@@ -97,11 +104,13 @@ const mysql: ServerDialect = {
   storeAt: (url) => closeAfterTest(mysqlStore({ uri: url })),
   async fresh(tag, serverUrl = MYSQL_URL) {
     const { url } = await createDatabase(tag, serverUrl)
+    const serverEnv = { MYSQL_URL: url }
     return {
       url,
       cliFlags: [],
-      serverEnv: { MYSQL_URL: url },
+      serverEnv,
       open: (options = {}) => closeAfterTest(mysqlStore({ uri: url, ...options })),
+      effects: userTable(effectsAt(serverEnv)),
     }
   },
   ownServer: () => ownServer('.ci/mariadb.sh', 'mysql'),

@@ -5,6 +5,7 @@ import type { IdempotencyConfig } from './options.js'
 import { problem } from './problem.js'
 import { createPurger } from './purge.js'
 import { isKept, replayResponse, toStored } from './stored-response.js'
+import { type IdempotencyHandle, transactionHandle } from './transaction.js'
 
 /** The handler's answer; `failed` when it threw but the framework already turned that into a response. */
 export interface Outcome {
@@ -12,13 +13,14 @@ export interface Outcome {
   failed: boolean
 }
 
-export interface IdempotentRequest {
+/** `Tx`: what the store's key transactions hand `fn` (see `transactionHandle`). */
+export interface IdempotentRequest<Tx> {
   request: Request
   scope: () => string | Promise<string>
   /** The raw body, read so that the handler can still read it. */
   body: () => Promise<Uint8Array>
-  /** Runs the handler; may throw. */
-  run: () => Promise<Outcome>
+  /** Runs the handler, which may use `handle.transaction()`; may throw. */
+  run: (handle: IdempotencyHandle<Tx>) => Promise<Outcome>
 }
 
 /** Whether `promise` settles before the next turn of the event loop. */
@@ -34,21 +36,22 @@ async function settlesThisTurn(promise: Promise<unknown>): Promise<boolean> {
 
 /**
  * The Idempotency-Key flow shared by the Hono middleware and `withIdempotency`: at most
- * two store writes per request (begin, then finish or release); a replay, a 409 or a
- * 422 costs one write and one read.
+ * two store writes per request (begin, then finish or release, or the handler's
+ * transaction, which stores the answer with its writes); a replay, a 409 or a 422
+ * costs one write and one read.
  */
 export function createIdempotent(config: IdempotencyConfig) {
   const { keys } = config
   const purgeNow = createPurger(keys)
 
-  return async function idempotent({ request, scope, body, run }: IdempotentRequest): Promise<Response> {
+  return async function idempotent<Tx>({ request, scope, body, run }: IdempotentRequest<Tx>): Promise<Response> {
     const method = request.method.toUpperCase()
     const header = config.methods.has(method) ? request.headers.get('idempotency-key') : null
     if (header === null) {
       if (config.required && config.methods.has(method)) {
         return problem('idempotency_key_missing', `${method} here needs an Idempotency-Key header: send a new unique value (a UUID) per operation, and the same value when you retry it.`)
       }
-      return (await run()).response
+      return (await run(transactionHandle<Tx>(config, undefined).handle)).response
     }
     const key = parseKey(header)
     if (key === undefined) {
@@ -72,14 +75,17 @@ export function createIdempotent(config: IdempotencyConfig) {
     }
 
     const release = () => keys.release(id, begun.token).catch(() => false)
+    const { handle, settled } = transactionHandle<Tx>(config, { id, token: begun.token })
     let outcome: Outcome
     try {
-      outcome = await run()
+      outcome = await run(handle)
     } catch (error) {
-      await release()
+      if (!settled()) await release()
       throw error
     }
     const { response, failed } = outcome
+    // Its transaction committed the answer with the writes, or released the key, or found it taken over.
+    if (settled()) return response
     if (failed || !isKept(response.status)) {
       await release()
       return response

@@ -1,8 +1,9 @@
 import type { KeyStore } from '../store.js'
 
-export interface IdempotencyOptions<Input> {
+/** `S`: the store, whose keys' transaction handle `transaction(fn)` hands `fn`. */
+export interface IdempotencyOptions<Input, S extends KeyStore = KeyStore> {
   /** The store an inbox uses: `sqliteStore()`, `d1Store()`; the keys live in its `idempotency_keys` table. */
-  store: KeyStore
+  store: S
   /** Answer 400 to a request without an Idempotency-Key (default false: it passes through, nothing stored). */
   required?: boolean
   /** How long a stored response is replayed, ms (default 24 h). */
@@ -11,7 +12,8 @@ export interface IdempotencyOptions<Input> {
    * How long a run holds its key, ms (default 60 s), a streamed answer's until its end. A
    * run is never extended: once it outlives `lockMs`, a retry of the same request takes
    * the key over and runs the handler again, and the late run's response is answered but
-   * not stored. Set it above your slowest handler.
+   * not stored (inside `transaction(fn)`, the late run writes nothing and answers 409).
+   * Set it above your slowest handler.
    */
   lockMs?: number
   /** Whose key it is (e.g. the authenticated account), so two clients' keys never collide. */

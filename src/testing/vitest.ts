@@ -3,3 +3,4 @@
 export { type ProviderCase, testProvider } from './provider-suite.js'
 export { type StoreCase, testStore } from './store-suite.js'
 export { type KeysCase, testKeys } from './keys-suite.js'
+export { type TransactionsCase, type UserTable, testTransactions } from './transactions-suite.js'

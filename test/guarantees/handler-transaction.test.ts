@@ -14,47 +14,16 @@ const issue = (id: string) =>
 function setup() {
   const { store } = tempStore()
   store.database.exec('CREATE TABLE effects (event_id TEXT NOT NULL, handler TEXT NOT NULL)')
-  const clock = { now: NOW }
-  const inbox = createInbox({ store, providers, now: () => clock.now, backoff: { baseMs: 1000, maxMs: 1000 }, mode: 'inline' })
+  const inbox = createInbox({ store, providers, now: () => NOW, mode: 'inline' })
   const errors: unknown[] = []
   inbox.onError((error) => void errors.push(error.cause))
   const effects = (eventId: string) => store.database.prepare('SELECT handler FROM effects WHERE event_id = ? ORDER BY rowid').pluck().all(eventId)
-  return { store, inbox, clock, errors, effects }
+  return { store, inbox, errors, effects }
 }
 
 const write = (store: SqliteStore, eventId: string, handler: string) => store.database.prepare('INSERT INTO effects VALUES (?, ?)').run(eventId, handler)
 
 describe('ctx.transaction on sqliteStore()', () => {
-  it('ctx.transaction(fn) commits the write and the success record together: a retry after the second handler threw writes nothing again', async () => {
-    const { inbox, clock, effects, store } = setup()
-    inbox.on('github', 'issues', (event, ctx) => ctx.transaction((tx) => tx.run(sql`INSERT INTO effects VALUES (${event.id}, 'first')`)), { name: 'first' })
-    inbox.on('github', 'issues', (event) => {
-      if (event.attempt === 1) throw new Error('second fails once')
-    }, { name: 'second' })
-    expect((await inbox.fetch(await issue('gh-tx-1'))).status).toBe(500)
-    expect(await store.handled({ provider: 'github', eventId: 'gh-tx-1' }, 0)).toEqual(['first'])
-    clock.now += 1000
-    expect(await inbox.sweep()).toMatchObject({ processed: 1 })
-    expect(effects('gh-tx-1')).toEqual(['first'])
-  })
-
-  it('ctx.transaction(fn) whose fn throws after a write rolls the write back and fails the handler; the retry writes once', async () => {
-    const { inbox, clock, effects, store, errors } = setup()
-    inbox.on('github', 'issues', (event, ctx) =>
-      ctx.transaction(async (tx) => {
-        await tx.run(sql`INSERT INTO effects VALUES (${event.id}, 'only')`)
-        if (event.attempt === 1) throw new Error('fails after its write')
-      }),
-    )
-    expect((await inbox.fetch(await issue('gh-tx-2'))).status).toBe(500)
-    expect(effects('gh-tx-2')).toEqual([])
-    expect(errors).toEqual([expect.objectContaining({ message: 'fails after its write' })])
-    expect(await store.handled({ provider: 'github', eventId: 'gh-tx-2' }, 0)).toEqual([])
-    clock.now += 1000
-    expect(await inbox.sweep()).toMatchObject({ processed: 1 })
-    expect(effects('gh-tx-2')).toEqual(['only'])
-  })
-
   it('ctx.transaction(fn) resolves with what fn returned, sync or async', async () => {
     const { inbox } = setup()
     const seen: unknown[] = []

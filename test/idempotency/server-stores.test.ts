@@ -51,4 +51,56 @@ describeEachServer('idempotency() middleware on a server store', (dialect) => {
     expect(Buffer.from(await replay.arrayBuffer()).equals(big)).toBe(true)
     expect(runs).toBe(1)
   })
+
+  it("c.get('idempotency').transaction(fn) over two instances: of 20 concurrent requests with one key, one writes, the rest get 409 or its committed answer", async () => {
+    const place = await dialect.fresh('idem_tx')
+    const [first, second] = [place.open(), place.open()]
+    await Promise.all([first.ready(), second.ready()])
+    await place.effects.create()
+    const instances = [first, second].map((store, instance) => {
+      const app = new Hono()
+      app.post('/orders', idempotency({ store }), (c) =>
+        c.get('idempotency').transaction(async (tx) => {
+          await place.effects.insert(tx, `instance-${instance}`)
+          return c.json({ instance }, 201)
+        }),
+      )
+      return app
+    })
+    const post = (i: number) => instances[i % 2]!.request('/orders', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'tx-race' } })
+
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i)))
+    const written = await place.effects.ids()
+    expect(written).toHaveLength(1)
+    const committed = { instance: Number(written[0]!.slice('instance-'.length)) }
+    expect(answers.filter((a) => a.status === 201 && a.headers.get('idempotent-replayed') === null)).toHaveLength(1)
+    for (const answer of answers) {
+      if (answer.status === 201) expect(await answer.json()).toEqual(committed)
+      else expect(answer.status).toBe(409)
+    }
+    const later = await post(0)
+    expect([later.status, later.headers.get('idempotent-replayed'), await later.json()]).toEqual([201, 'true', committed])
+    expect(await place.effects.ids()).toEqual(written)
+  })
+
+  it("c.get('idempotency').transaction(fn) answering 500 rolls its write back and releases the key; the retry writes once", async () => {
+    const place = await dialect.fresh('idem_tx_500')
+    const store = place.open()
+    await store.ready()
+    await place.effects.create()
+    let runs = 0
+    const app = new Hono()
+    app.post('/orders', idempotency({ store }), (c) =>
+      c.get('idempotency').transaction(async (tx) => {
+        await place.effects.insert(tx, `run-${++runs}`)
+        return runs === 1 ? c.json({ error: 'ledger down' }, 500) : c.json({ run: runs }, 201)
+      }),
+    )
+    const post = () => app.request('/orders', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'tx-500' } })
+    expect((await post()).status).toBe(500)
+    expect(await place.effects.ids()).toEqual([])
+    expect(await store.keys.get({ scope: '', key: 'tx-500' })).toBeUndefined()
+    expect((await post()).status).toBe(201)
+    expect(await place.effects.ids()).toEqual(['run-2'])
+  })
 })

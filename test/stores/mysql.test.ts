@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import mysql from 'mysql2/promise'
+import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { WebhookError } from '../../src/errors.js'
 import { mysqlStore } from '../../src/stores/mysql/index.js'
@@ -106,6 +107,54 @@ describe.skipIf(!MYSQL_URL)('mysql', () => {
       await store.close()
       expect((await pool.query('select 1 as one'))[0]).toEqual([{ one: 1 }])
       await expect(store.get({ provider: 'github', eventId: 'own' })).rejects.toMatchObject({ code: 'store_unavailable' })
+    })
+
+    /** A store whose connections give up on a row lock after 1 s (errno 1205), and a connection of its own holding rows locked in an open transaction. */
+    async function lockWaitsOneSecond() {
+      const { url } = await createDatabase('tx_lock')
+      const pool = mysql.createPool({ uri: url, connectionLimit: 2 })
+      pool.on('connection', (connection) => void connection.query('SET SESSION innodb_lock_wait_timeout = 1'))
+      onCleanup(() => pool.end())
+      const store = mysqlStore({ pool })
+      onCleanup(() => store.close())
+      await store.ready()
+      const blocker = await mysql.createConnection(url)
+      onCleanup(() => blocker.end())
+      await blocker.query('CREATE TABLE effects (id varchar(64) PRIMARY KEY)')
+      await blocker.query("INSERT INTO effects VALUES ('locked')")
+      await blocker.query('BEGIN')
+      return { store, blocker }
+    }
+
+    it("store.transaction() whose row lock timed out waiting (1205) runs the transaction again, and fn once, when the row is free", async () => {
+      const { store, blocker } = await lockWaitsOneSecond()
+      const key = { provider: 'github', eventId: 'tx-lock' }
+      await store.claim(event('tx-lock'), { now: NOW, leaseMs: 60_000 })
+      await blocker.query('SELECT id FROM webhook_events WHERE event_id = ? FOR UPDATE', ['tx-lock'])
+      let calls = 0
+      const result = store.transaction({ key, fence: 1, handler: 'ledger', generation: 0, now: NOW + 1 }, () => ++calls)
+      // Past the first wait's timeout, within the second's.
+      await new Promise((resolve) => setTimeout(resolve, 1500))
+      await blocker.query('COMMIT')
+      expect(await result).toEqual({ held: true, value: 1 })
+      expect(calls).toBe(1)
+      expect(await store.handled(key, 0)).toEqual(['ledger'])
+    })
+
+    it('store.transaction() whose fn fails on a lock wait timeout (1205) rejects with that error and never runs fn again', async () => {
+      const { store, blocker } = await lockWaitsOneSecond()
+      const key = { provider: 'github', eventId: 'tx-user-lock' }
+      await store.claim(event('tx-user-lock'), { now: NOW, leaseMs: 60_000 })
+      await blocker.query("SELECT id FROM effects WHERE id = 'locked' FOR UPDATE")
+      let calls = 0
+      const result = store.transaction({ key, fence: 1, handler: 'ledger', generation: 0, now: NOW + 1 }, async (tx) => {
+        calls++
+        await tx.execute(sql`UPDATE effects SET id = 'changed' WHERE id = 'locked'`)
+      })
+      await expect(result).rejects.toMatchObject({ cause: expect.objectContaining({ errno: 1205 }) })
+      await blocker.query('ROLLBACK')
+      expect(calls).toBe(1)
+      expect(await store.handled(key, 0)).toEqual([])
     })
   })
 })

@@ -1,13 +1,26 @@
 import Database from 'better-sqlite3'
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { sqliteStore } from '../../src/stores/sqlite/index.js'
-import { testStore } from '../../src/testing/vitest.js'
+import { type SqliteTransaction, sqliteStore } from '../../src/stores/sqlite/index.js'
+import { testStore, testTransactions } from '../../src/testing/vitest.js'
 import { NOW, waitFor } from '../helpers.js'
 import { onCleanup, tempStore } from '../node-helpers.js'
 
 testStore({ name: 'sqlite', create: () => tempStore().store })
+testTransactions({
+  name: 'sqlite',
+  async create() {
+    const { store } = tempStore()
+    const table = {
+      create: async () => void store.database.exec('CREATE TABLE effects (id TEXT NOT NULL)'),
+      insert: async (tx: SqliteTransaction, id: string) => void tx.run(sql`INSERT INTO effects VALUES (${id})`),
+      ids: async () => store.database.prepare('SELECT id FROM effects').pluck().all() as string[],
+    }
+    return { store, table }
+  },
+})
 
 describe('sqliteStore specifics', () => {
   it("store.requeue({ reason: 'revive' }) still retries a dead event with a fresh count of runs: the deprecated name of 'retry'", async () => {

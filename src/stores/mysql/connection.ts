@@ -1,11 +1,15 @@
+import type { MySqlDatabase } from 'drizzle-orm/mysql-core'
+import type { MySql2Database, MySql2PreparedQueryHKT, MySql2QueryResultHKT } from 'drizzle-orm/mysql2'
 import mysql, { type Pool, type PoolOptions } from 'mysql2/promise'
+import type { MysqlTransaction } from './store.js'
 import { decoded as decode } from '../sql/connection-string.js'
 
 /** The server's own error under drizzle's wrapper, which carries the query's parameters. */
 export function mysqlError(error: unknown): { code?: string; errno?: number; message?: string } {
   let inner = error
   while (inner instanceof Error && !('errno' in inner) && inner.cause !== undefined) inner = inner.cause
-  return inner as { code?: string; errno?: number; message?: string }
+  // A user's transaction may throw anything, undefined included.
+  return (inner ?? {}) as { code?: string; errno?: number; message?: string }
 }
 
 const ER_DUP_ENTRY = 1062
@@ -20,15 +24,39 @@ export function isDuplicate(error: unknown, index?: string): boolean {
 const TRANSIENT = new Set([1213, 1205])
 const TRIES = 5
 
-/** Runs `work` again when InnoDB chose it as a deadlock's victim or its lock wait timed out, up to TRIES times. */
-export async function retryTransient<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` again when InnoDB chose it as a deadlock's victim or its lock wait timed out,
+ * up to TRIES times, and only while `again(error)` says nothing ran that must not run twice.
+ */
+export async function retryTransient<T>(work: () => Promise<T>, again: (error: unknown) => boolean = () => true): Promise<T> {
   for (let tries = 1; ; tries++) {
     try {
       return await work()
     } catch (error) {
-      if (tries >= TRIES || !TRANSIENT.has(mysqlError(error).errno ?? 0)) throw error
+      if (tries >= TRIES || !again(error) || !TRANSIENT.has(mysqlError(error).errno ?? 0)) throw error
     }
   }
+}
+
+/** Drizzle on the pool, or on one transaction's connection (a transaction is a database of its own in drizzle). */
+export type MysqlDb = MySqlDatabase<MySql2QueryResultHKT, MySql2PreparedQueryHKT, Record<string, never>>
+
+/**
+ * A handler's or an endpoint's transaction, at the server's default isolation: `body` gets
+ * drizzle's transaction and `first`, to wrap the statement it runs before any of the user's
+ * code (the lock on the held row). When InnoDB made that statement a deadlock's victim or
+ * timed its wait out, the whole transaction runs again, as nothing of the user's ran yet;
+ * after anything else, never: the user's code must not run twice.
+ */
+export function heldTransaction<R>(db: MySql2Database, body: (tx: MysqlTransaction, first: <T>(statement: Promise<T>) => Promise<T>) => Promise<R>): Promise<R> {
+  let refused: { error: unknown } | undefined
+  const first = <T>(statement: Promise<T>) =>
+    statement.catch((error: unknown) => {
+      refused = { error }
+      throw error
+    })
+  // Drizzle rolls back and rethrows the body's error as it was thrown.
+  return retryTransient(() => db.transaction((tx) => body(tx, first)), (error) => refused !== undefined && error === refused.error)
 }
 
 /** What a mysql:// URL says, read leniently: a password with an unencoded `/`, `@` or `?` still reads as typed. */

@@ -1,2 +1,2 @@
 export { migrateMysql } from './migrate.js'
-export { type MysqlConnection, type MysqlStore, type MysqlStoreOptions, mysqlStore } from './store.js'
+export { type MysqlConnection, type MysqlStore, type MysqlStoreOptions, type MysqlTransaction, mysqlStore } from './store.js'

@@ -4,9 +4,12 @@ import type { ResultSetHeader } from 'mysql2'
 import { PART_LENGTH, splitBody } from '../sql/body-parts.js'
 import { createKeys, keyLifecycle, type KeyRow, type KeyStatements } from '../sql/keys.js'
 import { afterReady } from '../sql/ready.js'
-import type { IdempotencyKeys } from '../../store.js'
-import { isDuplicate, retryTransient } from './connection.js'
+import type { TransactionalKeys } from '../../store.js'
+import { heldTransaction, isDuplicate, type MysqlDb, retryTransient } from './connection.js'
 import { idempotencyKeyParts as parts, idempotencyKeys as k } from './schema.js'
+import type { MysqlTransaction } from './store.js'
+
+type Params = Record<string, unknown>
 
 /** KeyStatements resolve to the rows a statement returned; without RETURNING, one stand-in per row it changed. */
 const changed = async (result: Promise<[ResultSetHeader, unknown]>) => Array.from({ length: (await result)[0].affectedRows }, () => ({}))
@@ -20,16 +23,26 @@ const changed = async (result: Promise<[ResultSetHeader, unknown]>) => Array.fro
  * on SQLite (a value over max_allowed_packet could be neither written nor read): the parts
  * first, under the run's token, then the row that points at them.
  */
-export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): IdempotencyKeys {
+export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): TransactionalKeys<MysqlTransaction> {
   const { ID, HELD, inserted, TAKEOVER, FINISHED, SUMMARY, listed, NEWEST_FIRST } = keyLifecycle(k)
+  // finish() on the pool, or inside an endpoint's transaction on its connection: the
+  // body's parts first, then the row that points at them.
+  const finished = (on: MysqlDb) => {
+    const part = on
+      .insert(parts)
+      .values({ scope: sql.placeholder('scope'), key: sql.placeholder('key'), token: sql.placeholder('token'), part: sql.placeholder('part'), data: sql.placeholder('data') })
+      .prepare()
+    const finish = on.update(k).set({ ...FINISHED, responseParts: sql`${sql.placeholder('responseParts')}` }).where(HELD).prepare()
+    return async (params: Params) => {
+      const body = params.responseBody as string
+      const [first = '', ...rest] = body.length > PART_LENGTH ? splitBody(body) : [body]
+      for (const [i, data] of rest.entries()) await part.execute({ ...params, part: i + 1, data })
+      return changed(finish.execute({ ...params, responseBody: first, responseParts: rest.length + 1 }))
+    }
+  }
   const prepared = {
     insert: db.insert(k).values(inserted).prepare(),
     takeOver: db.update(k).set({ ...TAKEOVER.set, responseParts: 1 }).where(and(ID, TAKEOVER.setWhere)).prepare(),
-    part: db
-      .insert(parts)
-      .values({ scope: sql.placeholder('scope'), key: sql.placeholder('key'), token: sql.placeholder('token'), part: sql.placeholder('part'), data: sql.placeholder('data') })
-      .prepare(),
-    finish: db.update(k).set({ ...FINISHED, responseParts: sql`${sql.placeholder('responseParts')}` }).where(HELD).prepare(),
     release: db.delete(k).where(HELD).prepare(),
     get: db.select().from(k).where(ID).limit(1).prepare(),
     // By the token read with the row, not the row's token now: a key taken over between
@@ -54,12 +67,7 @@ export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): Idemp
         }
         return (await changed(prepared.takeOver.execute(params))).length === 1 ? taken : []
       }),
-    async finish(params) {
-      const body = params.responseBody as string
-      const [first = '', ...rest] = body.length > PART_LENGTH ? splitBody(body) : [body]
-      for (const [i, data] of rest.entries()) await prepared.part.execute({ ...params, part: i + 1, data })
-      return changed(prepared.finish.execute({ ...params, responseBody: first, responseParts: rest.length + 1 }))
-    },
+    finish: finished(db),
     release: (params) => changed(prepared.release.execute(params)),
     async get(params) {
       const [row] = await prepared.get.execute(params)
@@ -79,6 +87,15 @@ export function mysqlKeys(db: MySql2Database, ready: () => Promise<void>): Idemp
       )
       return deleted
     },
+    // Built on the transaction's connection, so they run inside it.
+    transaction: (body) =>
+      heldTransaction(db, (tx, first) => {
+        // The key's row, locked until the commit: a retry of the request waits for it, then
+        // finds the answer stored.
+        const lock = tx.select({ key: k.key }).from(k).where(HELD).for('update').prepare()
+        return body({ lock: async (params) => (await first(lock.execute(params))).length === 1, finish: finished(tx) }, tx)
+      }),
   }
-  return createKeys(afterReady(statements, ready))
+  // createKeys() keeps transaction() when the statements have one, as these do.
+  return createKeys(afterReady(statements, ready)) as TransactionalKeys<MysqlTransaction>
 }

@@ -4,7 +4,7 @@ import type { ResultSetHeader } from 'mysql2'
 import { lifecycle } from '../sql/lifecycle.js'
 import type { EventStatus, ListFilter } from '../../store.js'
 import type { EventStatements } from '../sql/events.js'
-import { isDuplicate, retryTransient } from './connection.js'
+import { heldTransaction, isDuplicate, type MysqlDb, retryTransient } from './connection.js'
 import { webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
 import { laterParts, PART_ROW } from '../sql/part-rows.js'
 
@@ -32,6 +32,21 @@ const RECORD = recordOf(sql`${p('handler')}`, sql`${p('now')}`)
  */
 const affected = async (statement: () => Promise<[ResultSetHeader, unknown]>) => (await retryTransient(statement))[0].affectedRows
 
+/**
+ * markHandled()'s statement, on the pool or inside a handler's transaction on its connection.
+ * A second call moves completed_at to its own time, so it changes the row and counts
+ * (1 insert, 2 update) even on a pool of the user's without FOUND_ROWS, where a
+ * duplicate left unchanged would count 0 (only a second call in the same ms does).
+ */
+const record = (on: MysqlDb) =>
+  on
+    .insert(runs)
+    .select(on.select(RECORD.fields).from(t).where(RECORD.where))
+    .onDuplicateKeyUpdate({ set: { completedAt: sql.raw('values(`completed_at`)') } })
+    .prepare()
+/** markHandled()'s count: 1 when the row held, however the record was written. */
+const recorded = ([result]: [ResultSetHeader, unknown]) => Math.min(1, result.affectedRows)
+
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: Db) {
   const insert = (queue: boolean) => db.insert(t).values({ ...inserted(queue), bodyParts: p('bodyParts') }).prepare()
@@ -46,14 +61,7 @@ function prepareStatements(db: Db) {
       .prepare(),
     parts: db.select({ data: parts.data }).from(parts).where(LATER_PARTS.where).orderBy(LATER_PARTS.order).prepare(),
     handled: db.select({ handler: runs.handler }).from(runs).where(HANDLED_IN(runs)).prepare(),
-    // A second call moves completed_at to its own time, so it changes the row and counts
-    // (1 insert, 2 update) even on a pool of the user's without FOUND_ROWS, where a
-    // duplicate left unchanged would count 0 (only a second call in the same ms does).
-    markHandled: db
-      .insert(runs)
-      .select(db.select(RECORD.fields).from(t).where(RECORD.where))
-      .onDuplicateKeyUpdate({ set: { completedAt: sql.raw('values(`completed_at`)') } })
-      .prepare(),
+    markHandled: record(db),
     complete: db.update(t).set(COMPLETED).where(HELD).prepare(),
     fail: db.update(t).set(FAILED).where(HELD).prepare(),
     release: db.update(t).set(RELEASED).where(HELD).prepare(),
@@ -132,7 +140,17 @@ export function mysqlStatements(db: Db): EventStatements {
       read: async (digest: string | null, count: number) => (await prepared.parts.execute({ digest, count })).map((row) => row.data),
     },
     handled: async (params: Params) => (await prepared.handled.execute(params)).map((r) => r.handler),
-    markHandled: async (params: Params) => Math.min(1, await affected(() => prepared.markHandled.execute(params))),
+    markHandled: async (params: Params) => recorded(await retryTransient(() => prepared.markHandled.execute(params))),
+    // Built on the transaction's connection, so they run inside it; not run again there on a
+    // deadlock, which rolled the whole transaction back (heldTransaction decides what may be).
+    transaction: (body) =>
+      heldTransaction(db, (tx, first) => {
+        // The row markHandled() writes from, locked until the commit: a takeover waits for it,
+        // then finds the run's success record.
+        const lock = tx.select({ id: t.id }).from(t).where(RECORD.where).for('update').prepare()
+        const markHandled = record(tx)
+        return body({ lock: async (params) => (await first(lock.execute(params))).length === 1, markHandled: async (params) => recorded(await markHandled.execute(params)) }, tx)
+      }),
     complete: (params: Params) => affected(() => prepared.complete.execute(params)),
     fail: (params: Params) => affected(() => prepared.fail.execute(params)),
     release: (params: Params) => affected(() => prepared.release.execute(params)),

@@ -1,9 +1,9 @@
-import { drizzle } from 'drizzle-orm/mysql2'
+import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2'
 import type { Pool } from 'mysql2/promise'
 import { WebhookError } from '../../errors.js'
 import { createEvents } from '../sql/events.js'
 import { afterReady, readiness } from '../sql/ready.js'
-import type { KeyStore, Store } from '../../store.js'
+import type { KeyStore, TransactionalKeys, TransactionalStore } from '../../store.js'
 import { createPool, describePool, mysqlError, parseUri } from './connection.js'
 import { mysqlKeys } from './keys.js'
 import { migrateMysql } from './migrate.js'
@@ -20,14 +20,24 @@ export type MysqlStoreOptions = MysqlConnection & {
   migrate?: boolean
 }
 
-export interface MysqlStore extends Store, KeyStore {
+export interface MysqlStore extends TransactionalStore<MysqlTransaction>, KeyStore {
   readonly pool: Pool
+  readonly keys: TransactionalKeys<MysqlTransaction>
   /**
    * Connects and applies pending migrations now instead of on the first call, so a
    * wrong URL or an unreachable server fails at start-up. Every method awaits it.
    */
   ready(): Promise<void>
 }
+
+/**
+ * What `ctx.transaction(fn)` and an idempotent endpoint's `transaction(fn)` hand `fn` on
+ * MySQL and MariaDB: drizzle's mysql2 transaction, on one connection of the store's pool
+ * inside BEGIN … COMMIT at the server's default isolation (REPEATABLE READ unless you
+ * changed it), with the event's (or the key's) row locked `FOR UPDATE` until the commit.
+ * A deadlock in `fn` rolls it all back and rejects: nothing in it is run again.
+ */
+export type MysqlTransaction = Parameters<Parameters<MySql2Database['transaction']>[0]>[0]
 
 /**
  * The store for many instances on MySQL ≥ 8 or MariaDB ≥ 10.6, through drizzle and
@@ -66,8 +76,10 @@ export function mysqlStore(options: MysqlStoreOptions): MysqlStore {
   )
 
   const db = drizzle({ client: pool })
+  // createEvents() keeps transaction() when the statements have one, as MySQL's do.
+  const events = createEvents(mysqlStatements(db)) as Omit<TransactionalStore<MysqlTransaction>, 'close' | 'onDue'>
   return {
-    ...afterReady(createEvents(mysqlStatements(db)), ready),
+    ...afterReady(events, ready),
     pool,
     ready,
     keys: mysqlKeys(db, ready),

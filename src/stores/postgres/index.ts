@@ -1,2 +1,2 @@
 export { migratePostgres } from './migrate.js'
-export { type PostgresConnection, type PostgresStore, type PostgresStoreOptions, postgresStore } from './store.js'
+export { type PostgresConnection, type PostgresStore, type PostgresStoreOptions, type PostgresTransaction, postgresStore } from './store.js'

@@ -1,10 +1,15 @@
 import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm'
-import type { drizzle } from 'drizzle-orm/node-postgres'
+import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres'
+import type { PgDatabase } from 'drizzle-orm/pg-core'
 import type { EventStatements } from '../sql/events.js'
 import { lifecycle } from '../sql/lifecycle.js'
 import type { pgTables } from './schema.js'
 
 const p = (name: string) => sql.placeholder(name)
+type Params = Record<string, unknown>
+
+/** Drizzle on the pool, or on one transaction's connection (a transaction is a database of its own in drizzle). */
+export type PgDb = PgDatabase<NodePgQueryResultHKT>
 
 /**
  * A prepared statement's name, per schema: node-postgres reuses a statement by name on
@@ -13,7 +18,7 @@ const p = (name: string) => sql.placeholder(name)
 export const statementName = (schema: string) => (statement: string) => `webhook-inbox ${schema} ${statement}`
 
 /** Postgres's statements over sql/lifecycle.ts's conditions and sets; bodies are stored whole (text holds 1 GB). */
-export function postgresStatements(db: ReturnType<typeof drizzle>, { webhookEvents: t, webhookHandlerRuns: runs }: ReturnType<typeof pgTables>, schema: string): EventStatements {
+export function postgresStatements(db: PgDb, { webhookEvents: t, webhookHandlerRuns: runs }: ReturnType<typeof pgTables>, schema: string): EventStatements {
   const rows = lifecycle(t, {
     contains: (column, text) => sql`strpos(${column}, ${text}) > 0`,
     inJsonArray: (column, array) => sql`${column} IN (SELECT jsonb_array_elements_text(${array}::jsonb))`,
@@ -40,6 +45,25 @@ export function postgresStatements(db: ReturnType<typeof drizzle>, { webhookEven
   // and each run skips the rows this UPDATE just locked, so LIMIT would hold for none.
   const due = db.$with('due').as(db.select({ id: t.id }).from(t).where(DUE_HERE).orderBy(asc(DUE_ORDER)).limit(p('limit')).for('update', { skipLocked: true }))
   const RECORD = recordOf(sql`${p('handler')}::text`, sql`${p('now')}::bigint`)
+  const count = async (rows: Promise<unknown[]>) => (await rows).length
+  // markHandled() on the pool, or inside a handler's transaction on its connection: one
+  // definition, and one statement name, whose text is the same on both.
+  // An existing record is kept (an update to itself), so a second call counts the row as well.
+  const recorded = (on: PgDb) => {
+    const statement = on
+      .insert(runs)
+      .select(on.select(RECORD.fields).from(t).where(RECORD.where))
+      .onConflictDoUpdate({ target: [runs.provider, runs.eventId, runs.handler, runs.generation], set: { completedAt: sql`${runs.completedAt}` } })
+      .returning({ handler: runs.handler })
+      .prepare(name('markHandled'))
+    return (params: Params) => count(statement.execute(params))
+  }
+  // The row markHandled() writes from, locked until the commit: a takeover (take, takeDue,
+  // a claim's takeOver) waits for it and then finds the run's success record.
+  const locked = (tx: PgDb) => {
+    const statement = tx.select({ id: t.id }).from(t).where(RECORD.where).for('update').prepare(name('lock'))
+    return async (params: Params) => (await statement.execute(params)).length === 1
+  }
   const prepared = {
     claim: insert(false),
     queue: insert(true),
@@ -54,13 +78,6 @@ export function postgresStatements(db: ReturnType<typeof drizzle>, { webhookEven
       .returning()
       .prepare(name('takeDue')),
     handled: db.select({ handler: runs.handler }).from(runs).where(HANDLED_IN(runs)).prepare(name('handled')),
-    // An existing record is kept (an update to itself), so a second call counts the row as well.
-    markHandled: db
-      .insert(runs)
-      .select(db.select(RECORD.fields).from(t).where(RECORD.where))
-      .onConflictDoUpdate({ target: [runs.provider, runs.eventId, runs.handler, runs.generation], set: { completedAt: sql`${runs.completedAt}` } })
-      .returning({ handler: runs.handler })
-      .prepare(name('markHandled')),
     complete: db.update(t).set(COMPLETED).where(HELD).returning(changed).prepare(name('complete')),
     fail: db.update(t).set(FAILED).where(HELD).returning(changed).prepare(name('fail')),
     release: db.update(t).set(RELEASED).where(HELD).returning(changed).prepare(name('release')),
@@ -68,14 +85,15 @@ export function postgresStatements(db: ReturnType<typeof drizzle>, { webhookEven
     retry: db.update(t).set(REQUEUED).where(RETRYABLE).returning(changed).prepare(name('retry')),
     get: db.select().from(t).where(KEY).limit(1).prepare(name('get')),
   }
-  const count = async (rows: Promise<unknown[]>) => (await rows).length
   return {
+    // Each statement is built on the transaction's connection, so it runs inside it.
+    transaction: (body) => db.transaction((tx) => body({ lock: locked(tx), markHandled: recorded(tx) }, tx)),
     insert: async (params, queue) => (await (queue ? prepared.queue : prepared.claim).execute(params)).length === 1,
     takeOver: async (params, queue) => (await (queue ? prepared.takeOverQueued : prepared.takeOver).execute(params))[0],
     take: async (params) => (await prepared.take.execute(params))[0],
     takeDue: (params) => prepared.takeDue.execute(params),
     handled: async (params) => (await prepared.handled.execute(params)).map((r) => r.handler),
-    markHandled: (params) => count(prepared.markHandled.execute(params)),
+    markHandled: recorded(db),
     complete: (params) => count(prepared.complete.execute(params)),
     fail: (params) => count(prepared.fail.execute(params)),
     release: (params) => count(prepared.release.execute(params)),

@@ -1,9 +1,9 @@
-import { drizzle } from 'drizzle-orm/node-postgres'
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
 import { WebhookError } from '../../errors.js'
 import { createEvents } from '../sql/events.js'
 import { afterReady, readiness } from '../sql/ready.js'
-import type { KeyStore, Store } from '../../store.js'
+import type { KeyStore, TransactionalKeys, TransactionalStore } from '../../store.js'
 import { postgresKeys } from './keys.js'
 import { onDueListeners } from './listen.js'
 import { migratePostgres } from './migrate.js'
@@ -24,14 +24,23 @@ export type PostgresStoreOptions = PostgresConnection & {
   migrate?: boolean
 }
 
-export interface PostgresStore extends Store, KeyStore {
+export interface PostgresStore extends TransactionalStore<PostgresTransaction>, KeyStore {
   readonly pool: pg.Pool
+  readonly keys: TransactionalKeys<PostgresTransaction>
   /**
    * Connects and applies pending migrations now instead of on the first call, so a
    * wrong URL or an unreachable server fails at start-up. Every method awaits it.
    */
   ready(): Promise<void>
 }
+
+/**
+ * What `ctx.transaction(fn)` and an idempotent endpoint's `transaction(fn)` hand `fn` on
+ * Postgres: drizzle's node-postgres transaction, on one connection of the store's pool
+ * inside BEGIN … COMMIT at the server's default isolation (READ COMMITTED unless you
+ * changed it), with the event's (or the key's) row locked `FOR UPDATE` until the commit.
+ */
+export type PostgresTransaction = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0]
 
 /** `host:port/database`: where the store connects, never with the password. */
 function describeTarget(config: pg.PoolConfig): string {
@@ -100,8 +109,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const notify = () => void pool.query('SELECT pg_notify($1, $2)', [channel, '']).catch(ignore)
   const listeners = onDueListeners(pool, channel, ready)
 
+  // createEvents() keeps transaction() when the statements have one, as Postgres's do.
+  const events = createEvents(postgresStatements(db, tables, schema), { madeDue: notify }) as Omit<TransactionalStore<PostgresTransaction>, 'close' | 'onDue'>
   return {
-    ...afterReady(createEvents(postgresStatements(db, tables, schema), { madeDue: notify }), ready),
+    ...afterReady(events, ready),
     pool,
     ready,
     keys: postgresKeys(db, tables.idempotencyKeys, statementName(schema), ready),
