@@ -1,6 +1,7 @@
 export { github, type GitHubEvents, type GitHubOptions } from './github.js'
 export { gitlab, type GitLabEvents, type GitLabOptions, type GitLabWebhook } from './gitlab.js'
 export { linear, type LinearEvents, type LinearOptions, type LinearWebhook } from './linear.js'
+export { linearOrdering, paddleOrdering, shopifyOrdering, stripeOrdering } from './ordering.js'
 export { paddle, type PaddleEvents, type PaddleOptions, type PaddleWebhook } from './paddle.js'
 export { razorpay, type RazorpayEvents, type RazorpayOptions, type RazorpayWebhook } from './razorpay.js'
 export {

@@ -2,6 +2,7 @@ import { hmacHex, importHmacKey } from '../src/crypto.js'
 import { utf8 } from '../src/bytes.js'
 import { checkTimestamp, hashHexBody, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac, withAction } from './common.js'
 import type { Provider, ProviderOptions, TimestampOptions } from '../src/provider.js'
+import { linearOrdering } from './ordering.js'
 
 /**
  * A Linear data-change webhook. Hand-typed envelope: `@linear/sdk` types these per entity,
@@ -50,6 +51,7 @@ export function linear(options: LinearOptions): Provider<LinearEvents> {
 
   return {
     name: 'linear',
+    ordering: linearOrdering,
     maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
     // Linear documents retries with backoff but, as far as we found, no exact timeout (guides
     // quote 5 s): 5 s is our conservative choice.

@@ -2,6 +2,7 @@ import { concatBytes, utf8 } from '../src/bytes.js'
 import { hexToBytes, hmacHex, importHmacKey, verifyWithAnyKey } from '../src/crypto.js'
 import { checkTimestamp, MiB, parseJson, parseSeconds, requireBody, requireHeader, requireString, resolveOptions } from './common.js'
 import type { Provider, ProviderOptions, TimestampOptions } from '../src/provider.js'
+import { paddleOrdering } from './ordering.js'
 
 /**
  * A Paddle Billing notification. Hand-typed envelope: `@paddle/paddle-node-sdk` declares its
@@ -52,6 +53,7 @@ export function paddle(options: PaddleOptions): Provider<PaddleEvents> {
 
   return {
     name: 'paddle',
+    ordering: paddleOrdering,
     maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
     // "Your server must respond with HTTP 200 within five seconds" (developer.paddle.com,
     // Webhooks → Handle webhook delivery).

@@ -3,6 +3,7 @@ import { base64ToBytes, importHmacKey, verifyWithAnyKey } from '../src/crypto.js
 import { sha256Hex } from '../src/digest.js'
 import { MiB, parseJson, requireBody, requireHeader, resolveOptions } from './common.js'
 import type { Provider, ProviderOptions } from '../src/provider.js'
+import { shopifyOrdering } from './ordering.js'
 
 /**
  * A Shopify webhook body: the resource the topic names (an order, a product, …).
@@ -40,6 +41,7 @@ export function shopify(options: ShopifyOptions): Provider<ShopifyEvents> {
 
   return {
     name: 'shopify',
+    ordering: shopifyOrdering,
     maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
     // Shopify allows 1 s to connect and 5 s in all before it counts a delivery as failed, then
     // retries 8 times over 4 hours (shopify.dev, Apps → Webhooks → HTTPS delivery).

@@ -12,6 +12,7 @@ import {
   resolveOptions,
 } from './common.js'
 import type { Provider, ProviderOptions, TimestampOptions } from '../src/provider.js'
+import { stripeOrdering } from './ordering.js'
 
 /** Every Stripe event, keyed by its `type`, as the `stripe` package declares them. */
 export type StripeEvents = { [E in Stripe.Event as E['type']]: E }
@@ -78,6 +79,7 @@ export function stripe(options: StripeOptions): Provider<StripeEvents> {
 
   return {
     name: 'stripe',
+    ordering: stripeOrdering,
     maxBodyBytes: options.maxBodyBytes ?? 5 * MiB,
     // Stripe publishes no timeout and retries a delivery it counts as timed out (the
     // Dashboard's "Timed out" status): 5 s is our conservative choice.

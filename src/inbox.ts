@@ -12,7 +12,7 @@ import { track } from './state.js'
 import { consoleLogger, type Logger } from './logger.js'
 import { createMetrics, type MetricsSnapshot } from './metrics.js'
 import { EVENT_STATUSES } from './statuses.js'
-import type { ActivityBucket, EventKey, EventStatus, EventSummary, ListFilter, Store, StoredEvent, TransactionalStore, TransactionOf } from './store.js'
+import type { ActivityBucket, EventKey, EventStatus, EventSummary, ListFilter, OrderedStore, Store, StoredEvent, TransactionalStore, TransactionOf } from './store.js'
 import {
   DEFAULT_RETENTION_MS,
   purge,
@@ -26,7 +26,7 @@ import {
   type SweepOptions,
   type SweepSummary,
 } from './sweeper.js'
-import { type DeadLetterHandler, type ErrorHandler, type EventsOf, type Handler, type HandlerOptions, INBOX_MODES, type InboxMode, type Providers } from './types.js'
+import { type DeadLetterHandler, type ErrorHandler, type EventsOf, type Handler, type HandlerOptions, INBOX_MODES, type InboxMode, type OrderingFn, type PayloadsOf, type Providers } from './types.js'
 
 export interface InboxOptions<P extends Providers, S extends Store = Store> {
   /** Where events live; a store with transactions (SQLite, Postgres, MySQL) gives handlers `ctx.transaction`. */
@@ -59,6 +59,14 @@ export interface InboxOptions<P extends Providers, S extends Store = Store> {
   bodyTimeoutMs?: number
   /** Current time in milliseconds, like `Date.now` (for tests). */
   now?: () => number
+  /**
+   * Events applied in order per entity, per provider: a function giving an event's entity
+   * and version (`{ key, version }`, or undefined to leave it unordered), or `true` for the
+   * provider's own (Stripe, Paddle, Shopify, Linear). Events of one entity never run at
+   * once, across processes; one older than a version already processed is stored `stale`
+   * and runs no handler. Needs a store that orders (every built-in one).
+   */
+  ordering?: { [K in keyof P]?: true | OrderingFn<PayloadsOf<P[K]>> }
   /** Where the inbox's own lines go (handler failures with their stack, warnings); `console` by default. */
   logger?: Logger
 }
@@ -77,6 +85,8 @@ export type ReplayResult =
   | { status: 'failed' | 'dead'; error: WebhookError }
   /** Not stored; or a run holds it now; or a sweeper (this process's or another's) took the replay first. */
   | { status: 'missing' | 'running' | 'taken' }
+  /** Ordered events: a retried one older than its entity's processed version (settled, not run); or its entity stayed busy, so the sweeper runs it once free. */
+  | { status: 'stale' | 'waiting' }
 
 /** The payload type of event `T` of provider instance `K`: what `inbox.on(K, T, handler)` hands its handler. */
 export type PayloadOf<P extends Providers, K extends keyof P, T> = T extends keyof EventsOf<P[K]> ? EventsOf<P[K]>[T] : never
@@ -194,6 +204,22 @@ function lastSegment(url: string): string {
   }
 }
 
+/** createInbox's `ordering`, each `true` resolved to its provider's own function; checked against the store. */
+function orderingOf<P extends Providers>({ ordering = {}, providers, store }: InboxOptions<P, Store>): Record<string, OrderingFn | undefined> {
+  const resolved: Record<string, OrderingFn | undefined> = {}
+  for (const [name, given] of Object.entries(ordering) as [string, true | OrderingFn | undefined][]) {
+    if (given === undefined) continue
+    const provider = Object.hasOwn(providers, name) ? providers[name] : undefined
+    if (provider === undefined) throw new TypeError(`[webhook-inbox] createInbox(): ordering names "${name}", which is not in providers`)
+    const fn = given === true ? provider.ordering?.bind(provider) : given
+    if (typeof fn !== 'function') throw new TypeError(`[webhook-inbox] createInbox(): ordering: ${name}: true, but ${provider.name} has no ordering of its own; give a function (event) => ({ key, version })`)
+    resolved[name] = fn
+  }
+  const orders = (['hold', 'settle', 'letGo'] as const).every((method) => typeof (store as Partial<OrderedStore>)[method] === 'function')
+  if (Object.keys(resolved).length > 0 && !orders) throw new TypeError('[webhook-inbox] createInbox(): ordering needs a store that orders events (hold, settle, letGo); every built-in store does')
+  return resolved
+}
+
 function positiveInteger(name: string, value: number | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER) {
   const resolved = value ?? fallback
   if (!Number.isInteger(resolved) || resolved < 1 || resolved > max) {
@@ -211,6 +237,7 @@ export function createInbox<P extends Providers, S extends Store = Store>(option
   const settled = rememberSettled(guardStore(options.store))
   const state: InboxState = {
     store: settled.store,
+    ordering: orderingOf(options),
     // Not guarded: a throw in the user's fn must reach the handler unchanged (run-event.ts tells the two apart).
     transaction: (options.store as Partial<TransactionalStore<unknown>>).transaction?.bind(options.store),
     settled: settled.has,

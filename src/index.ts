@@ -2,7 +2,7 @@ export { WebhookError, type WebhookErrorCode } from './errors.js'
 export { createInbox, type ExecutionContextLike, type Inbox, type InboxOptions, type InboxStats, type PayloadOf, type ReplayResult } from './inbox.js'
 export type { Logger } from './logger.js'
 export type { DeliveryOutcome, Histogram, MetricsSnapshot, RunResult } from './metrics.js'
-export type { BodyHash, EventMap, Provider, ProviderOptions, SignInput, TimestampOptions, VerifiedEvent } from './provider.js'
+export type { BodyHash, EntityVersion, EventMap, OrderedEvent, Provider, ProviderOptions, SignInput, TimestampOptions, VerifiedEvent } from './provider.js'
 export { STATUS_HEADER, type AnswerStatus } from './response.js'
 export { backoffMs, type BackoffOptions } from './retry.js'
 export type {
@@ -14,6 +14,7 @@ export type {
   EventStatus,
   EventSummary,
   HandlerSuccess,
+  HoldResult,
   Held,
   IdempotencyKeys,
   KeyHold,
@@ -25,6 +26,7 @@ export type {
   KeySummary,
   ListFilter,
   NewEvent,
+  OrderedStore,
   RequeueReason,
   Store,
   StoredEvent,
@@ -36,5 +38,5 @@ export type {
 } from './store.js'
 export { DEFAULT_RETENTION_MS, type PurgeOptions, type Sweeper, type SweeperOptions, type SweepOptions, type SweepSummary } from './sweeper.js'
 export type { RetryOptions, RetrySummary, Worker, WorkerOptions } from './deprecated.js'
-export type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, HandlerContext, HandlerOptions, InboxEvent, InboxMode, Providers } from './types.js'
+export type { DeadLetterHandler, ErrorHandler, EventsOf, Handler, HandlerContext, HandlerOptions, InboxEvent, InboxMode, OrderingFn, PayloadsOf, Providers } from './types.js'
 export { DEFAULT_ACK_DEADLINE_MS } from './receive.js'

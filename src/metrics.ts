@@ -1,5 +1,5 @@
 /** How a delivery was answered; `rejected` (4xx) and `failed` (5xx) carry the error code. */
-export type DeliveryOutcome = 'processed' | 'duplicate' | 'queued' | 'accepted' | 'rejected' | 'failed' | 'replied'
+export type DeliveryOutcome = 'processed' | 'duplicate' | 'stale' | 'queued' | 'accepted' | 'rejected' | 'failed' | 'replied'
 export type RunResult = 'processed' | 'failed' | 'dead'
 
 /** Upper bounds (seconds) of the handler duration histogram, Prometheus' default buckets. */

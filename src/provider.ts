@@ -14,6 +14,24 @@ export interface VerifiedEvent {
   digest?: string
 }
 
+/**
+ * Which entity an event is about (`key`: a Stripe subscription's id) and how new it is
+ * (`version`: its `created`): events of one key run one at a time, and one below a
+ * version already processed is stale. Equal versions are not stale.
+ */
+export interface EntityVersion {
+  key: string
+  version: number
+}
+
+/** What an ordering function reads: the verified event, before it is stored. */
+export interface OrderedEvent<Payload = unknown> {
+  provider: string
+  id: string
+  type: string
+  payload: Payload
+}
+
 /** A signature check fed the body as it arrives (see `Provider.hashBody`). */
 export interface BodyHash {
   update(chunk: Uint8Array): void
@@ -71,6 +89,12 @@ export interface Provider<Events extends EventMap = EventMap> {
    * Undefined where the runtime cannot hash incrementally.
    */
   hashBody?(request: Request): BodyHash | undefined
+  /**
+   * The entity and version its events carry, where the sender publishes both (Stripe's
+   * `data.object.id` and `created`): what `ordering: { name: true }` uses. Undefined for an
+   * event without them, which is then not ordered.
+   */
+  ordering?(event: OrderedEvent): EntityVersion | undefined
   /** The payload handlers see, from a body verified before (a stored event); checks no signature. */
   parse(body: string, headers: Headers): unknown
   /** Headers that make `body` a valid delivery, signed with the first secret. */

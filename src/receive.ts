@@ -17,10 +17,15 @@ export type Defer = (work: () => Promise<unknown>) => void
 
 const shuttingDown = (name: string) => new WebhookError('shutting_down', `${name}: the inbox is shutting down; the event is stored and will run again`)
 
-function answerRun(name: string, outcome: RunOutcome): Response {
+function answerRun(provider: Provider, name: string, outcome: RunOutcome): Response {
   switch (outcome.status) {
     case 'processed':
       return outcome.reply ?? answer('processed')
+    case 'stale':
+      return answer('stale')
+    // Stored and due again once its entity is free: the sweeper runs it.
+    case 'waiting':
+      return acceptedAnswer(provider.handlerReplies === true)
     case 'lost':
       return answer('duplicate')
     case 'released':
@@ -103,6 +108,7 @@ async function claimAndRun(
     body: decoder.decode(rawBody),
     headers,
     digest,
+    ...entityOf(state, name, verified),
   }
   const queue = state.mode === 'queue'
   const claim = await state.store.claim(event, { now: state.now(), leaseMs: state.leaseMs, queue })
@@ -122,15 +128,38 @@ async function claimAndRun(
   }
   // A row stored before runs its own body, parsed again: the delivery's bytes may differ from it.
   const run = runEvent(state, claim.event, claim.inserted ? verified.payload : undefined)
-  if (state.mode === 'inline') return answerRun(name, await run)
+  if (state.mode === 'inline') return answerRun(provider, name, await run)
   const outcome = await beforeDeadline(run, ackBudgetMs(provider) - (Date.now() - arrived))
-  if (outcome !== undefined) return answerRun(name, outcome)
+  if (outcome !== undefined) return answerRun(provider, name, outcome)
   // Late: the run goes on under its lease. Its failure is reported whether or not the
   // runtime takes the work: on Node it is already tracked for shutdown (and the
   // background cap must not drop the report); on Workers waitUntil keeps the isolate alive.
   const rest = run.catch((error: unknown) => notifyError(state, asWebhookError(error, name)))
   defer(() => rest)
   return acceptedAnswer(provider.handlerReplies === true)
+}
+
+/** A key the MySQL store can index (its entity_key column), as handler names are bounded. */
+const MAX_ENTITY_KEY_BYTES = 255
+
+/**
+ * The entity and version createInbox's `ordering` gives the event, checked: a function that
+ * returns something else is a bug to fix, answered 500 so the sender delivers again.
+ */
+function entityOf(state: InboxState, name: string, verified: VerifiedEvent): { entityKey: string; entityVersion: number } | undefined {
+  const ordering = state.ordering[name]
+  if (ordering === undefined) return undefined
+  const found: unknown = ordering({ provider: name, id: verified.id, type: verified.type, payload: verified.payload })
+  if (found === undefined) return undefined
+  const { key, version } = (found ?? {}) as { key?: unknown; version?: unknown }
+  if (typeof key !== 'string' || key === '' || new TextEncoder().encode(key).length > MAX_ENTITY_KEY_BYTES || typeof version !== 'number' || !Number.isFinite(version)) {
+    const got = found === null || typeof found !== 'object' ? typeof found : `{ key: ${typeof key}, version: ${typeof version} }`
+    throw new WebhookError(
+      'internal_error',
+      `${name}: ordering for ${verified.type} ${verified.id} returned ${got}; it must return undefined or { key: a non-empty string of at most ${MAX_ENTITY_KEY_BYTES} bytes, version: a finite number }`,
+    )
+  }
+  return { entityKey: key, entityVersion: version }
 }
 
 /** Sent to a provider that declares no delivery timeout: Slack's 3 s, the shortest we know. */

@@ -1,7 +1,7 @@
 import { WebhookError } from './errors.js'
 
 /** The `webhook-inbox-status` header's values. */
-export type AnswerStatus = 'processed' | 'duplicate' | 'queued' | 'accepted' | 'failed'
+export type AnswerStatus = 'processed' | 'duplicate' | 'stale' | 'queued' | 'accepted' | 'failed'
 
 export const STATUS_HEADER = 'webhook-inbox-status'
 
@@ -29,7 +29,7 @@ function marked(response: Response, status: AnswerStatus): Response {
 
 // The bodies never change, so each is encoded once.
 const BODIES = Object.fromEntries(
-  (['processed', 'duplicate', 'queued', 'accepted', 'failed'] as const).map((status) => [status, JSON.stringify({ ok: true, status })]),
+  (['processed', 'duplicate', 'stale', 'queued', 'accepted', 'failed'] as const).map((status) => [status, JSON.stringify({ ok: true, status })]),
 ) as Record<AnswerStatus, string>
 
 export function answer(status: AnswerStatus, httpStatus = 200): Response {

@@ -6,7 +6,7 @@ import { errorAnswer, replyAnswer } from './response.js'
 import { backoffMs } from './retry.js'
 import { RunSignal } from './run-signal.js'
 import { type InboxState, track } from './state.js'
-import type { EventKey, StoredEvent } from './store.js'
+import type { EventKey, OrderedStore, StoredEvent } from './store.js'
 import type { HandlerContext, InboxEvent } from './types.js'
 
 export type RunOutcome =
@@ -16,6 +16,10 @@ export type RunOutcome =
   | { status: 'lost' }
   /** Shutdown aborted the run; the event waits for the next process. */
   | { status: 'released' }
+  /** An ordered event older than its entity's processed version: settled, no handler called. */
+  | { status: 'stale' }
+  /** Another event of its entity ran all the while this run could wait: given back, due again shortly. */
+  | { status: 'waiting' }
 
 /** The sweeper stopped waiting: the lease ran out with the handlers still running. */
 export type Abandoned = { status: 'abandoned' }
@@ -79,7 +83,9 @@ async function transaction<R>(
  * signal is aborted when the lease runs out or the inbox shuts down.
  */
 export function runEvent(state: InboxState, stored: StoredEvent, verifiedPayload?: unknown): Promise<RunOutcome> {
-  const work = run(state, stored, verifiedPayload)
+  // A delivery or a replay someone waits for: an ordered event may wait for its entity
+  // for up to half its lease (the deadline mode answers `accepted` meanwhile).
+  const work = run(state, stored, verifiedPayload, state.leaseMs / 2)
   track(state, work.outcome)
   return work.outcome
 }
@@ -90,13 +96,14 @@ export function runEvent(state: InboxState, stored: StoredEvent, verifiedPayload
  * on, and its result still counts unless another run took the event over meanwhile.
  */
 export function runWithinLease(state: InboxState, stored: StoredEvent): Promise<RunOutcome | Abandoned> {
-  const work = run(state, stored, undefined)
+  // The sweeper does not wait for a busy entity: the event is due again once it is free.
+  const work = run(state, stored, undefined, 0)
   track(state, work.outcome)
   if (work.leaseEnded === undefined) return work.outcome
   return Promise.race([work.outcome, work.leaseEnded.then((): Abandoned => ({ status: 'abandoned' }))])
 }
 
-function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): { outcome: Promise<RunOutcome>; leaseEnded?: Promise<void> } {
+function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown, waitMs: number): { outcome: Promise<RunOutcome>; leaseEnded?: Promise<void> } {
   const key = { provider: stored.provider, eventId: stored.eventId }
   const fence = stored.fence
   // Runs since the event was last requeued on purpose; what maxAttempts and backoff count.
@@ -125,7 +132,12 @@ function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): 
   const runSignal = new RunSignal(stored.leaseEndsAt ?? 0, state.now, state.leaseMs)
   state.runs.add(runSignal)
   state.active.add(active)
-  const handlers = runHandlers(state, stored, event, runSignal, verifiedPayload)
+  // An ordered event (its row names an entity) runs only while it holds that entity.
+  const order = stored.entityKey !== null ? orderingOf(state) : undefined
+  const entered = order && enter(state, order, stored, waitMs)
+  const handlers: Promise<{ value: unknown } | undefined | Blocked> = entered
+    ? entered.then((blocked): Promise<{ value: unknown } | undefined | Blocked> | Blocked => blocked ?? runHandlers(state, stored, event, runSignal, verifiedPayload))
+    : runHandlers(state, stored, event, runSignal, verifiedPayload)
   const started = Date.now()
   const ended = () => {
     state.metrics.handlerDuration(stored.provider, (Date.now() - started) / 1000)
@@ -134,23 +146,72 @@ function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown): 
     runSignal.dispose()
   }
   handlers.then(ended, ended)
+  // The hold ends with the lease anyway; letting go early only lets the next event start sooner.
+  const letGo = () => order?.letGo(key, fence, state.now()).catch(() => {})
   const outcome = (async (): Promise<RunOutcome> => {
-    let reply: { value: unknown } | undefined
+    let reply: { value: unknown } | undefined | Blocked
     try {
       reply = await handlers
     } catch (cause) {
       if (cause instanceof LeaseLost) return lost(state, stored)
       if (runSignal.stopping) {
         await state.store.release(key, fence, state.now())
+        await letGo()
         return { status: 'released' }
       }
-      return await recordFailure(state, event, fence, cause)
+      const failed = await recordFailure(state, event, fence, cause)
+      await letGo()
+      return failed
     }
-    if (!(await state.store.complete(key, fence, state.now()))) return lost(state, stored)
+    if (reply instanceof Blocked) return reply.outcome
+    const done = order ? await order.settle(key, fence, 'processed', state.now()) : await state.store.complete(key, fence, state.now())
+    if (!done) return lost(state, stored)
     state.metrics.run(stored.provider, 'processed')
     return { status: 'processed', reply: await encodeReply(state, event, reply) }
   })()
   return { outcome, leaseEnded: runSignal.leaseEnded }
+}
+
+/** A run that ended before its handlers: its entity was busy, or the event is stale. */
+class Blocked {
+  constructor(readonly outcome: RunOutcome) {}
+}
+
+/** The store's ordering; every built-in store has it, and createInbox refuses `ordering` over one without. */
+function orderingOf(state: InboxState): Pick<OrderedStore, 'hold' | 'settle' | 'letGo'> | undefined {
+  const { hold, settle, letGo } = state.store
+  return hold && settle && letGo && { hold, settle, letGo }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Takes the event's entity for this run, waiting up to `waitMs` while another event's
+ * run holds it; undefined once held and the event is not stale, so its handlers run.
+ * Else how the run ends: `stale` (settled without a handler: a newer version was
+ * processed; a replay is run whatever its version), `waiting` (given back, due again
+ * when the entity is expected free), or `lost`.
+ */
+async function enter(state: InboxState, order: Pick<OrderedStore, 'hold' | 'settle' | 'letGo'>, stored: StoredEvent, waitMs: number): Promise<Blocked | undefined> {
+  const key = { provider: stored.provider, eventId: stored.eventId }
+  const giveUpAt = Date.now() + waitMs
+  // Bounded in time: polls at 10 ms, doubling to 200 ms, until the hold is won or waitMs is up.
+  for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    const held = await order.hold(key, stored.fence, state.now())
+    if (held.outcome === 'lost') return new Blocked(lost(state, stored))
+    if (held.outcome === 'held') {
+      if (stored.replay || held.version === null || stored.entityVersion! >= held.version) return undefined
+      if (!(await order.settle(key, stored.fence, 'stale', state.now()))) return new Blocked(lost(state, stored))
+      return new Blocked({ status: 'stale' })
+    }
+    if (Date.now() + pause > giveUpAt) {
+      const now = state.now()
+      // Due again when the holder's lease ends at the latest, and within a second, as it usually finishes sooner.
+      const released = await state.store.release(key, stored.fence, now, Math.min(held.until, now + 1000))
+      return new Blocked(released ? { status: 'waiting' } : lost(state, stored))
+    }
+    await sleep(pause)
+  }
 }
 
 function lost(state: InboxState, stored: StoredEvent): RunOutcome {

@@ -1,7 +1,7 @@
-import type { EventKey, Store, StoredEvent } from './store.js'
+import type { EventKey, OrderedStore, Store, StoredEvent } from './store.js'
 
 /**
- * Events this process saw settle (processed, or dead), newest last, at most `max`, each
+ * Events this process saw settle (processed, stale or dead), newest last, at most `max`, each
  * with the digest of its signed bytes. Neither state is claimable, so a redelivery of one
  * — its id and its bytes — is a duplicate whatever the store would say: the answer needs
  * no store call at all. The bytes count too: where the id travels outside the signature,
@@ -15,7 +15,7 @@ import type { EventKey, Store, StoredEvent } from './store.js'
 export interface SettledKeys {
   has(key: EventKey, digest: string): boolean
   /** The store whose claim/take/complete/fail/requeue/purge keep this in step; give it to the inbox. */
-  store: Store
+  store: Store & Partial<OrderedStore>
 }
 
 const keyOf = (key: EventKey) => `${key.provider}\u0000${key.eventId}`
@@ -34,7 +34,7 @@ function bounded(max: number) {
   }
 }
 
-export function rememberSettled(inner: Store, max = 10_000): SettledKeys {
+export function rememberSettled(inner: Store & Partial<OrderedStore>, max = 10_000): SettledKeys {
   const settled = bounded(max)
   // The digest of each event this process holds a lease on, from its claim or take, for when it settles.
   const held = bounded(max)
@@ -46,8 +46,16 @@ export function rememberSettled(inner: Store, max = 10_000): SettledKeys {
     if (digest !== undefined) settled.set(k, digest)
   }
   const has = (key: EventKey, digest: string) => settled.map.get(keyOf(key)) === digest
-  const store: Store = {
+  const settleOrdered = inner.settle
+  const store: Store & Partial<OrderedStore> = {
     ...inner,
+    ...(settleOrdered && {
+      async settle(key: EventKey, fence: number, status: 'processed' | 'stale', now: number) {
+        const done = await settleOrdered(key, fence, status, now)
+        if (done) settle(key)
+        return done
+      },
+    }),
     async claim(event, options) {
       if (event.digest != null && has(event, event.digest)) return { outcome: 'duplicate' }
       const claim = await inner.claim(event, options)

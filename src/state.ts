@@ -4,7 +4,8 @@ import type { Metrics } from './metrics.js'
 import type { InboxMode, Providers } from './types.js'
 import type { createHandlers } from './handlers.js'
 import type { BackoffOptions } from './retry.js'
-import type { EventKey, Store, TransactionalStore } from './store.js'
+import type { EventKey, OrderedStore, Store, TransactionalStore } from './store.js'
+import type { OrderingFn } from './types.js'
 
 /** Tells a run apart from a lease timeout: the inbox is stopping, so give the lease back. */
 export class ShutdownSignal extends Error {
@@ -13,7 +14,9 @@ export class ShutdownSignal extends Error {
 
 /** Everything the pipeline modules share; built once by `createInbox`. */
 export interface InboxState {
-  store: Store
+  store: Store & Partial<OrderedStore>
+  /** Per provider name, the entity and version of its events; the store is an OrderedStore whenever this is not empty. */
+  ordering: Record<string, OrderingFn | undefined>
   /** The store's handler transactions, when it has them (not D1). */
   transaction: TransactionalStore<unknown>['transaction'] | undefined
   /** Whether this process saw the event settle: a redelivery is answered without the store (see settled-keys). */

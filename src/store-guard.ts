@@ -1,5 +1,5 @@
 import { WebhookError } from './errors.js'
-import type { Store } from './store.js'
+import type { OrderedStore, Store } from './store.js'
 
 /**
  * The driver's own error, stripped of what query wrappers add: drizzle's
@@ -42,14 +42,17 @@ const GUARDED: Record<Exclude<keyof Store, 'onDue'>, true> = {
   activity: true,
   close: true,
 }
+// Guarded when the store has them: ordering per entity.
+const GUARDED_IF_PRESENT: Record<Exclude<keyof OrderedStore, keyof Store>, true> = { hold: true, settle: true, letGo: true }
 
 /**
  * Every store call, in one place: a failure becomes `store_unavailable` (503) with a
  * cause that carries no query parameters, whichever method failed.
  */
-export function guardStore(store: Store): Store {
+export function guardStore(store: Store & Partial<OrderedStore>): Store & Partial<OrderedStore> {
   const guarded: Record<string, unknown> = store.onDue ? { onDue: store.onDue.bind(store) } : {}
-  for (const method of Object.keys(GUARDED) as (keyof typeof GUARDED)[]) {
+  const present = (Object.keys(GUARDED_IF_PRESENT) as (keyof typeof GUARDED_IF_PRESENT)[]).filter((method) => typeof store[method] === 'function')
+  for (const method of [...(Object.keys(GUARDED) as (keyof typeof GUARDED)[]), ...present]) {
     const call = store[method] as (...args: unknown[]) => Promise<unknown>
     guarded[method] = async (...args: unknown[]) => {
       try {
@@ -59,5 +62,5 @@ export function guardStore(store: Store): Store {
       }
     }
   }
-  return guarded as unknown as Store
+  return guarded as unknown as Store & Partial<OrderedStore>
 }

@@ -20,7 +20,8 @@ import type { EVENT_STATUSES, KEY_STATUSES } from './statuses.js'
  * `received` (stored, waiting for a run at `nextAttemptAt`) → `processing` (one run
  * holds the lease until `leaseEndsAt`) → `processed`; or `failed` (runs again at
  * `nextAttemptAt`) → … → `dead` after `maxAttempts`. A `processing` row whose lease
- * ran out is due again: its process died.
+ * ran out is due again: its process died. `stale`: an ordered event older than one of
+ * its entity already processed, settled without running its handlers.
  */
 export type EventStatus = (typeof EVENT_STATUSES)[number]
 
@@ -38,10 +39,16 @@ export interface NewEvent extends EventKey {
    * under another id is a duplicate too. Omitted where only the id is to dedupe on.
    */
   digest?: string | null
+  /** The entity the event is about (createInbox's `ordering`); null or omitted when unordered. */
+  entityKey?: string | null
+  /** How new the event is for its entity: an event below the entity's highest processed version is stale. */
+  entityVersion?: number | null
 }
 
 export interface StoredEvent extends NewEvent {
   digest: string | null
+  entityKey: string | null
+  entityVersion: number | null
   status: EventStatus
   /** The current (or last) lease's token: it only grows, so a stale run's writes are refused. */
   fence: number
@@ -169,8 +176,11 @@ export interface Store {
   requeue(key: EventKey, options: { now: number; reason: RequeueReason }): Promise<boolean>
   /** Makes every event in `status` due now (failed: skip the backoff; dead: retry); returns how many. */
   requeueAll(status: 'failed' | 'dead', now: number): Promise<number>
-  /** Gives the lease holding `fence` back unfinished (shutdown): the event waits again and the run is not counted. */
-  release(key: EventKey, fence: number, now: number): Promise<boolean>
+  /**
+   * Gives the lease holding `fence` back unfinished (shutdown, or its entity is busy): the
+   * event waits again, due at `dueAt` (default `now`), and the run is not counted.
+   */
+  release(key: EventKey, fence: number, now: number, dueAt?: number): Promise<boolean>
   /**
    * Deletes events in `statuses` last updated before `before` (ms), except one a run
    * holds a live lease on at `now`, with their handlers' success records; returns how many.
@@ -220,6 +230,35 @@ export interface TransactionalStore<Tx> extends Store {
    * rejects with that error, unchanged.
    */
   transaction<R>(success: HandlerSuccess, fn: (tx: Tx) => R | Promise<R>): Promise<Held<Awaited<R>>>
+}
+
+/**
+ * What `hold()` found: `held`, with the entity's highest processed version (null when none
+ * was processed yet); `busy` while a run of another event of the entity holds it, until
+ * that run's lease ends at `until` at the latest; `lost` when the run no longer holds its event.
+ */
+export type HoldResult = { outcome: 'held'; version: number | null } | { outcome: 'busy'; until: number } | { outcome: 'lost' }
+
+/**
+ * A store that orders events per entity (createInbox's `ordering`): one run per entity at
+ * a time across processes, and each entity's highest processed version (the
+ * `webhook_entities` table, purged with the events).
+ */
+export interface OrderedStore extends Store {
+  /**
+   * Takes the entity of the event the run holding `fence` runs (its `entityKey`), until that
+   * run's lease ends or it lets go; one conditional statement, so of two runs of one entity,
+   * in any processes, one holds it. A run of the same event under a later fence takes it over.
+   */
+  hold(key: EventKey, fence: number, now: number): Promise<HoldResult>
+  /**
+   * Ends the run holding `fence` as `processed` (raising its entity's version to the event's
+   * when higher) or `stale`, and lets the entity go, in one transaction; false when the
+   * lease no longer holds the event.
+   */
+  settle(key: EventKey, fence: number, status: 'processed' | 'stale', now: number): Promise<boolean>
+  /** Lets the entity go after the run holding `fence` failed or gave its lease back; a no-op when it holds none. */
+  letGo(key: EventKey, fence: number, now: number): Promise<void>
 }
 
 /** The transaction handle of store `S`: what its `transaction(fn)` hands `fn`; unknown for a store without transactions. */

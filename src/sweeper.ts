@@ -44,11 +44,11 @@ const takeDue = (state: InboxState, limit: number) =>
 export interface PurgeOptions {
   /** Age in ms, or a Date: events last updated before it are deleted. */
   olderThan: number | Date
-  /** Which events may go; default processed only, so failed and dead ones stay for inspection. */
+  /** Which events may go; default processed and stale ones only, so failed and dead ones stay for inspection. */
   statuses?: readonly EventStatus[]
 }
 
-export function purge(state: InboxState, { olderThan, statuses = ['processed'] }: PurgeOptions): Promise<number> {
+export function purge(state: InboxState, { olderThan, statuses = ['processed', 'stale'] }: PurgeOptions): Promise<number> {
   const before = olderThan instanceof Date ? olderThan.getTime() : state.now() - olderThan
   return state.store.purge({ before, statuses, now: state.now() })
 }

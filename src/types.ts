@@ -1,4 +1,4 @@
-import type { EventMap, Provider } from './provider.js'
+import type { EntityVersion, EventMap, OrderedEvent, Provider } from './provider.js'
 import type { WebhookError } from './errors.js'
 
 export type Providers = Record<string, Provider<EventMap>>
@@ -60,6 +60,12 @@ export interface HandlerOptions {
    */
   name?: string
 }
+
+/** createInbox's `ordering` for one provider: the entity and version of an event, or undefined to leave it unordered. */
+export type OrderingFn<Payload = unknown> = (event: OrderedEvent<Payload>) => EntityVersion | undefined
+
+/** Any payload of provider `P`: what an ordering function for it reads. */
+export type PayloadsOf<P> = EventsOf<P>[keyof EventsOf<P>]
 
 export type ErrorHandler = (error: WebhookError, event?: InboxEvent) => void | Promise<void>
 

@@ -34,6 +34,7 @@ export function details(event: EventSummary): [string, string][] {
     ['status', event.replay ? `${event.status} (a replay is queued)` : event.status],
     ['runs', event.fenceBase > 0 ? `${event.fence} in all, ${runsSince} since the last replay or retry` : String(event.fence)],
     ['replays', String(event.replays)],
+    ['entity', event.entityKey === null ? null : `${event.entityKey} (version ${event.entityVersion})`],
     ['received', time(event.receivedAt)],
     ['processed', event.processedAt === null ? null : time(event.processedAt)],
     ['next attempt', event.nextAttemptAt === null ? null : time(event.nextAttemptAt)],

@@ -9,7 +9,7 @@ Lists stored events, newest first.
 
 Options:
   --provider <name>   only this provider instance
-  --status <status>   only received, processing, processed, failed or dead
+  --status <status>   only received, processing, processed, stale, failed or dead
   --since <when>      received within a duration (24h, 7d) or since an ISO date
   --limit <n>         at most n events (default 50)
   --db <path|url>     the SQLite file, postgres:// or mysql:// URL (default $DATABASE_URL if such a URL,

@@ -9,7 +9,7 @@ the row: keep processed events longer than any provider retries (Stripe: 3 days)
 
 Options:
   --older-than <d>   e.g. 30d, 12h (required)
-  --status <list>    comma-separated statuses to delete (default processed)
+  --status <list>    comma-separated statuses to delete (default processed,stale)
   --db <path|url>    the SQLite file, postgres:// or mysql:// URL (default $DATABASE_URL if such a URL,
                      else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres
   --json             print the count as JSON
@@ -22,7 +22,7 @@ export async function purge(args: string[], io: Io) {
   const { values } = parse(args, { 'older-than': 'string', status: 'string' })
   if (values['older-than'] === undefined) throw new UsageError('--older-than is required (e.g. 30d)')
   const age = duration(values['older-than'], '--older-than')
-  const statuses = (values.status ?? 'processed').split(',')
+  const statuses = (values.status ?? 'processed,stale').split(',')
   for (const status of statuses) {
     if (!(EVENT_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status: "${status}" is not one of ${EVENT_STATUSES.join(', ')}`)
   }

@@ -60,11 +60,13 @@ export async function retry(args: string[], io: Io): Promise<number> {
     }
     // Counted over the events watched: the sweeper may take one between the list and the requeue.
     const processed = rows.filter((r) => r.status === 'processed').length
-    const failures = rows.filter((r) => r.status !== 'processed').map(({ provider, eventId, status, lastError }) => ({ provider, eventId, status, lastError }))
+    // An ordered event older than its entity's processed version settles stale: not a failure.
+    const stale = rows.filter((r) => r.status === 'stale').length
+    const failures = rows.filter((r) => r.status !== 'processed' && r.status !== 'stale').map(({ provider, eventId, status, lastError }) => ({ provider, eventId, status, lastError }))
     const failed = failures.length
     report(
-      { status, requeued: count, watched: rows.length, processed, failed, failures },
-      `retried ${rows.length} ${status} event(s): ${processed} processed, ${failed} failed again${unwatched}`,
+      { status, requeued: count, watched: rows.length, processed, stale, failed, failures },
+      `retried ${rows.length} ${status} event(s): ${processed} processed, ${stale > 0 ? `${stale} stale, ` : ''}${failed} failed again${unwatched}`,
     )
     // Which ones, and why: the next thing a user asks after "1 failed again".
     if (!values.json) for (const f of failures) io.out(`  ${f.provider} ${f.eventId} ${f.status}: ${f.lastError ?? '(no error recorded)'}`)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { NewEvent, Store } from '../store.js'
 import { handlerRecordCases } from './handler-records-suite.js'
+import { orderingCases } from './ordering-suite.js'
 import { NOW } from './now.js'
 
 /** How the store conformance suite drives one store: yours, or a built-in one. */
@@ -60,6 +61,8 @@ export function testStore(c: StoreCase): void {
           receivedAt: NOW,
           processedAt: null,
           updatedAt: NOW,
+          entityKey: null,
+          entityVersion: null,
         },
       })
     })
@@ -538,5 +541,6 @@ export function testStore(c: StoreCase): void {
     })
 
     handlerRecordCases(c.create)
+    orderingCases(c.create)
   })
 }

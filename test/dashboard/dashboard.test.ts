@@ -74,6 +74,21 @@ describe('dashboard pages', () => {
     expect(await ids('q=ok_2')).toEqual(['evt_ok_2'])
   })
 
+  it('GET /inbox?status=stale lists a stale ordered event in its own colour, and its page shows its entity and version', async () => {
+    const store = sqliteStore({ path: ':memory:' })
+    const now = Date.now()
+    const event = { provider: 'stripe', type: 'customer.subscription.updated', body: '{}', headers: {}, entityKey: 'sub_dash' }
+    await store.claim({ ...event, eventId: 'evt_stale', entityVersion: 100 }, { now, leaseMs: 60_000 })
+    await store.hold({ provider: 'stripe', eventId: 'evt_stale' }, 1, now)
+    await store.settle({ provider: 'stripe', eventId: 'evt_stale' }, 1, 'stale', now)
+    const { app } = dashboardApp(store)
+    const list = await (await app.request('/inbox?status=stale', { headers: basic() })).text()
+    expect(list).toContain('evt_stale')
+    expect(list).toMatch(/class="s-stale"[^>]*>stale</)
+    const page = await (await app.request('/inbox/events/stripe/evt_stale', { headers: basic() })).text()
+    expect(page).toContain('sub_dash · version 100')
+  })
+
   it('GET /inbox draws one stacked bar segment per minute and status of the last hour, none for older events', async () => {
     const store = sqliteStore({ path: ':memory:' })
     const now = Date.now()

@@ -47,7 +47,7 @@ export async function deliver(port: number, id: string): Promise<Response> {
 }
 
 /** Ledger lines of one kind, for one id (an event id, an idempotency key) or all. */
-export function ledgerLines(path: string, kind: 'start' | 'done' | 'first', id?: string): string[] {
+export function ledgerLines(path: string, kind: 'start' | 'done' | 'first' | 'span', id?: string): string[] {
   if (!existsSync(path)) return []
   return readFileSync(path, 'utf8')
     .split('\n')

@@ -21,7 +21,7 @@ describe.skipIf(!MYSQL_URL)('mysql', () => {
       const journal = JSON.parse(readFileSync('drizzle-mysql/meta/_journal.json', 'utf8')) as { entries: unknown[] }
       expect(await adminQuery(`select count(*) as n from \`${database}\`.__drizzle_migrations`)).toEqual([{ n: journal.entries.length }])
       const tables = (await adminQuery('select table_name as name from information_schema.tables where table_schema = ? order by 1', [database])) as { name: string }[]
-      expect(tables.map((r) => r.name).sort()).toEqual(['__drizzle_migrations', 'idempotency_key_parts', 'idempotency_keys', 'webhook_event_parts', 'webhook_events', 'webhook_handler_runs'])
+      expect(tables.map((r) => r.name).sort()).toEqual(['__drizzle_migrations', 'idempotency_key_parts', 'idempotency_keys', 'webhook_entities', 'webhook_event_parts', 'webhook_events', 'webhook_handler_runs'])
     })
 
     it('mysqlStore({ migrate: false }) creates nothing, and its claim() rejects until the database is migrated', async () => {

@@ -21,7 +21,7 @@ describe.skipIf(!PG_URL)('postgres', () => {
       const { rows } = await stores[0]!.pool.query(`select count(*)::int as n from "${schema}".__drizzle_migrations`)
       expect(rows).toEqual([{ n: journal.entries.length }])
       const { rows: tables } = await stores[0]!.pool.query('select table_name from information_schema.tables where table_schema = $1 order by 1', [schema])
-      expect(tables.map((r: { table_name: string }) => r.table_name)).toEqual(['__drizzle_migrations', 'idempotency_keys', 'webhook_events', 'webhook_handler_runs'])
+      expect(tables.map((r: { table_name: string }) => r.table_name)).toEqual(['__drizzle_migrations', 'idempotency_keys', 'webhook_entities', 'webhook_events', 'webhook_handler_runs'])
     })
 
     it('postgresStore({ migrate: false }) creates nothing, and its claim() rejects until the schema is migrated', async () => {

@@ -4,12 +4,13 @@ import type { Html } from './layout.js'
 
 const COLORS: Record<EventStatus, string> = {
   processed: '#2e9e4f',
+  stale: '#8a8f98',
   received: '#5b8def',
   processing: '#2457a5',
   failed: '#e0a800',
   dead: '#c62828',
 }
-const ORDER: EventStatus[] = ['processed', 'processing', 'received', 'failed', 'dead']
+const ORDER: EventStatus[] = ['processed', 'stale', 'processing', 'received', 'failed', 'dead']
 const WIDTH = 720
 const HEIGHT = 120
 

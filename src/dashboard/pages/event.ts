@@ -14,6 +14,7 @@ export function eventPage(page: PageContext, event: StoredEvent, now: number, no
     <dl>
       <dt>event id</dt><dd>${event.eventId}</dd>
       <dt>status</dt><dd class="${statusClass(event.status)}" id="status">${event.status}</dd>
+      ${event.entityKey === null ? '' : html`<dt>entity</dt><dd>${event.entityKey} · version ${event.entityVersion}</dd>`}
       <dt>attempts</dt><dd>${event.fence} (runs since last requeue: ${event.fence - event.fenceBase}; replays: ${event.replays})</dd>
       <dt>received</dt><dd>${time(event.receivedAt)}</dd>
       <dt>processed</dt><dd>${time(event.processedAt)}</dd>

@@ -19,7 +19,7 @@ table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;
 th{font-weight:600;background:#eef0f3}td.err{color:#a4262c;max-width:320px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .counts{display:flex;gap:10px;margin-bottom:12px;flex-wrap:wrap}.counts a{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:6px 12px;color:inherit;text-decoration:none}
 .counts b{display:block;font-size:20px}.notice{background:#e6f4ea;border:1px solid #a8d5b5;padding:8px 12px;margin-bottom:12px}
-.s-processed{color:#1e7e34}.s-failed{color:#b8860b}.s-dead{color:#a4262c}.s-processing,.s-received{color:#2457a5}
+.s-processed{color:#1e7e34}.s-stale{color:#5f6368}.s-failed{color:#b8860b}.s-dead{color:#a4262c}.s-processing,.s-received{color:#2457a5}
 form.filters{display:flex;gap:8px;margin:12px 0;align-items:center}pre{background:#fff;border:1px solid #e3e6eb;padding:10px;overflow:auto;max-height:480px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}dt{font-weight:600}form.inline{display:inline}button{cursor:pointer}
 `

@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/d1'
 import { createSqlKeys } from '../sqlite-core/keys.js'
 import { createSqlStore } from '../sqlite-core/events.js'
-import type { KeyStore, Store } from '../../store.js'
+import type { KeyStore, OrderedStore } from '../../store.js'
 
 /**
  * The Cloudflare D1 binding (`env.DB`): the part of `D1Database` the store uses. Written
@@ -23,7 +23,7 @@ export interface D1Binding {
  * import { env } from 'cloudflare:workers'
  * d1Store(env.DB)
  */
-export function d1Store(binding: D1Binding): Store & KeyStore {
+export function d1Store(binding: D1Binding): OrderedStore & KeyStore {
   // D1Binding is D1Database's shape; drizzle names the Workers type itself.
   const db = drizzle(binding as Parameters<typeof drizzle>[0])
   return { ...createSqlStore(db), keys: createSqlKeys(db) }

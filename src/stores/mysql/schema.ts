@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, customType, index, int, mysqlTable, primaryKey, unique, varbinary, varchar } from 'drizzle-orm/mysql-core'
+import { bigint, boolean, customType, double, index, int, mysqlTable, primaryKey, unique, varbinary, varchar } from 'drizzle-orm/mysql-core'
 import { EVENT_STATUSES, KEY_STATUSES } from '../../statuses.js'
 
 /**
@@ -51,6 +51,8 @@ export const webhookEvents = mysqlTable(
     receivedAt: millis('received_at').notNull(),
     processedAt: millis('processed_at'),
     updatedAt: millis('updated_at').notNull(),
+    entityKey: key('entity_key', 255),
+    entityVersion: double('entity_version'),
     /**
      * When the row is (or becomes) due, lifecycle.ts's DUE_ORDER, kept by the server. The
      * sweeper's batch reads this index in order, so `FOR UPDATE SKIP LOCKED … LIMIT n`
@@ -95,6 +97,21 @@ export const webhookHandlerRuns = mysqlTable(
     completedAt: millis('completed_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.provider, t.eventId, t.handler, t.generation] })],
+)
+
+/** Ordered entities, as ../sqlite-core/schema.ts's: keys byte for byte, the holder an event id. */
+export const webhookEntities = mysqlTable(
+  'webhook_entities',
+  {
+    provider: key('provider', 255).notNull(),
+    entityKey: key('entity_key', 255).notNull(),
+    version: double('version'),
+    holder: key('holder', 512),
+    holderFence: int('holder_fence'),
+    leaseEndsAt: millis('lease_ends_at'),
+    updatedAt: millis('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.entityKey] })],
 )
 
 /** The Idempotency-Key table, as ../sqlite-core/schema.ts's (the response body as base64 text). */

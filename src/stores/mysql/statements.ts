@@ -1,11 +1,12 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, notExists, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, notExists, sql, type SQL } from 'drizzle-orm'
 import type { MySql2Database } from 'drizzle-orm/mysql2'
 import type { ResultSetHeader } from 'mysql2'
+import { entities } from '../sql/entities.js'
 import { lifecycle } from '../sql/lifecycle.js'
 import type { EventStatus, ListFilter } from '../../store.js'
 import type { EventStatements } from '../sql/events.js'
 import { heldTransaction, isDuplicate, type MysqlDb, retryTransient } from './connection.js'
-import { webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
+import { webhookEntities as ents, webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
 import { laterParts, PART_ROW } from '../sql/part-rows.js'
 
 const LATER_PARTS = laterParts(parts)
@@ -22,9 +23,23 @@ const rows = lifecycle(t, {
   // The column is binary (byte-exact ids): read as text to compare with the JSON strings.
   inJsonArray: (column, array) => sql`json_contains(${array}, json_quote(convert(${column} using utf8mb4)))`,
 })
-const { KEY, DUE, DUE_HERE, dueAt, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
+const { KEY, DUE, DUE_HERE, dueAt, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, STALE, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
 const { requeuedAll, purgeable, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, OF_PURGEABLE } = rows
 const RECORD = recordOf(sql`${p('handler')}`, sql`${p('now')}`)
+const { holdFrom, HOLDING, TAKEABLE, BLOCKED, settled, SETTLING, LET_GO, ENTITY, MINE, idleSince } = entities(t, ents, HELD, {
+  excluded: (column) => sql`values(${sql.identifier(column.name)})`,
+  now: sql`${p('now')}`,
+  noVersion: sql`NULL`,
+})
+/**
+ * hold()'s upsert: ON DUPLICATE KEY UPDATE has no WHERE, so each column of HOLDING keeps its
+ * value unless TAKEABLE. MySQL assigns left to right, in the table's column order (drizzle
+ * writes them so), holder first: once holder is this run's, TAKEABLE still holds for the
+ * columns after it, and when it did not hold, holder and lease_ends_at are unchanged.
+ */
+const HOLDING_IF_TAKEABLE = Object.fromEntries(
+  Object.entries(HOLDING).map(([column, value]) => [column, sql`IF(${TAKEABLE}, ${value}, ${ents[column as keyof typeof HOLDING]})`]),
+) as { [K in keyof typeof HOLDING]: SQL }
 
 /**
  * What an UPDATE or DELETE reports: the rows it matched (FOUND_ROWS) or deleted. A single
@@ -68,6 +83,8 @@ function prepareStatements(db: Db) {
     replay: db.update(t).set(REPLAYED).where(REPLAYABLE).prepare(),
     retry: db.update(t).set(REQUEUED).where(RETRYABLE).prepare(),
     get: db.select(ROW).from(t).where(KEY).limit(1).prepare(),
+    blocked: db.select(BLOCKED).from(t).where(KEY).prepare(),
+    letGo: db.update(ents).set(LET_GO).where(and(ENTITY, MINE)).prepare(),
   }
 }
 
@@ -156,11 +173,39 @@ export function mysqlStatements(db: Db): EventStatements {
     release: (params: Params) => affected(() => prepared.release.execute(params)),
     replay: (params: Params) => affected(() => prepared.replay.execute(params)),
     retry: (params: Params) => affected(() => prepared.retry.execute(params)),
+    entities: {
+      // No RETURNING: the upsert, then a read of the row it left in the same transaction (so
+      // it sees the upsert's own write). This run holds the entity when the row names it and
+      // the run still holds its event, as the upsert's SELECT asked.
+      hold: (params: Params) =>
+        transaction(async (tx) => {
+          await tx
+            .insert(ents)
+            .select(tx.select(holdFrom.fields).from(t).where(holdFrom.where))
+            .onDuplicateKeyUpdate({ set: HOLDING_IF_TAKEABLE })
+            .execute(params)
+          const [held] = await tx.select({ version: ents.version }).from(ents).where(and(SETTLING, MINE)).execute(params)
+          return held
+        }),
+      blocked: async (params: Params) => (await prepared.blocked.execute(params))[0] ?? { until: null, held: false },
+      // The event's row locked first, so no takeover moves it before the commit: the entity is
+      // updated (SETTLING reads the row still processing) only when the transition then applies.
+      settle: ({ status, ...params }) =>
+        transaction(async (tx) => {
+          const [held] = await tx.select({ id: t.id }).from(t).where(HELD).for('update').execute(params)
+          if (held === undefined) return 0
+          await tx.update(ents).set(settled(status)).where(SETTLING).execute(params)
+          const [changed] = await tx.update(t).set(status === 'processed' ? COMPLETED : STALE).where(HELD).execute(params)
+          return changed.affectedRows
+        }),
+      letGo: (params: Params) => affected(() => prepared.letGo.execute(params)),
+    },
     requeueAll: (status: 'failed' | 'dead', now: number) => affected(() => db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).execute()),
     async purge(before: number, statuses: EventStatus[], now: number) {
       const gone = purgeable(statuses, before, now)
       await affected(() => db.delete(runs).where(OF_PURGEABLE(runs, gone)).execute())
       const deleted = await affected(() => db.delete(t).where(gone).execute())
+      await affected(() => db.delete(ents).where(idleSince(before, now)).execute())
       // Parts are written before their row, so only parts older than the cut-off can be orphans.
       await db.delete(parts).where(and(lt(parts.createdAt, before), notExists(db.select({ id: t.id }).from(t).where(eq(t.digest, parts.digest)))))
       return deleted

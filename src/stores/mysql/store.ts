@@ -3,7 +3,7 @@ import type { Pool } from 'mysql2/promise'
 import { WebhookError } from '../../errors.js'
 import { createEvents } from '../sql/events.js'
 import { afterReady, readiness } from '../sql/ready.js'
-import type { KeyStore, TransactionalKeys, TransactionalStore } from '../../store.js'
+import type { KeyStore, OrderedStore, TransactionalKeys, TransactionalStore } from '../../store.js'
 import { createPool, describePool, mysqlError, parseUri } from './connection.js'
 import { mysqlKeys } from './keys.js'
 import { migrateMysql } from './migrate.js'
@@ -20,7 +20,7 @@ export type MysqlStoreOptions = MysqlConnection & {
   migrate?: boolean
 }
 
-export interface MysqlStore extends TransactionalStore<MysqlTransaction>, KeyStore {
+export interface MysqlStore extends TransactionalStore<MysqlTransaction>, OrderedStore, KeyStore {
   readonly pool: Pool
   readonly keys: TransactionalKeys<MysqlTransaction>
   /**
@@ -77,7 +77,7 @@ export function mysqlStore(options: MysqlStoreOptions): MysqlStore {
 
   const db = drizzle({ client: pool })
   // createEvents() keeps transaction() when the statements have one, as MySQL's do.
-  const events = createEvents(mysqlStatements(db)) as Omit<TransactionalStore<MysqlTransaction>, 'close' | 'onDue'>
+  const events = createEvents(mysqlStatements(db)) as Omit<TransactionalStore<MysqlTransaction> & OrderedStore, 'close' | 'onDue'>
   return {
     ...afterReady(events, ready),
     pool,

@@ -1,4 +1,4 @@
-import { bigint, bigserial, boolean, index, integer, pgSchema, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, boolean, doublePrecision, index, integer, pgSchema, pgTable, primaryKey, text, unique } from 'drizzle-orm/pg-core'
 import { EVENT_STATUSES, KEY_STATUSES } from '../../statuses.js'
 
 /**
@@ -37,6 +37,8 @@ export function pgTables(schema: string) {
       receivedAt: millis('received_at').notNull(),
       processedAt: millis('processed_at'),
       updatedAt: millis('updated_at').notNull(),
+      entityKey: text('entity_key'),
+      entityVersion: doublePrecision('entity_version'),
     },
     (t) => [
       unique('webhook_events_provider_event_id').on(t.provider, t.eventId),
@@ -61,6 +63,20 @@ export function pgTables(schema: string) {
     },
     (t) => [primaryKey({ columns: [t.provider, t.eventId, t.handler, t.generation] })],
   )
+  // Ordered entities, as ../sqlite-core/schema.ts's: the holder is an event id.
+  const webhookEntities = table(
+    'webhook_entities',
+    {
+      provider: text('provider').notNull(),
+      entityKey: text('entity_key').notNull(),
+      version: doublePrecision('version'),
+      holder: text('holder'),
+      holderFence: integer('holder_fence'),
+      leaseEndsAt: millis('lease_ends_at'),
+      updatedAt: millis('updated_at').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.provider, t.entityKey] })],
+  )
   // The Idempotency-Key table, as ../sqlite-core/schema.ts's: the response body is base64 text there
   // and here, so one record mapping (../sql/keys.ts) serves every store. As for
   // events, no parts table: a text value holds the largest response whole.
@@ -84,8 +100,8 @@ export function pgTables(schema: string) {
     },
     (t) => [primaryKey({ columns: [t.scope, t.key] }), index('idempotency_keys_expires_at').on(t.expiresAt)],
   )
-  return { webhookEvents, webhookHandlerRuns, idempotencyKeys }
+  return { webhookEvents, webhookHandlerRuns, webhookEntities, idempotencyKeys }
 }
 
 /** The tables in `public`, for drizzle-kit (drizzle.pg.config.ts); migrations name no schema, so they apply to any. */
-export const { webhookEvents, webhookHandlerRuns, idempotencyKeys } = pgTables('public')
+export const { webhookEvents, webhookHandlerRuns, webhookEntities, idempotencyKeys } = pgTables('public')

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, exists, gte, inArray, sql } from 'drizzle-orm'
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres'
 import type { PgDatabase } from 'drizzle-orm/pg-core'
 import type { EventStatements } from '../sql/events.js'
+import { entities } from '../sql/entities.js'
 import { lifecycle } from '../sql/lifecycle.js'
 import type { pgTables } from './schema.js'
 
@@ -18,13 +19,18 @@ export type PgDb = PgDatabase<NodePgQueryResultHKT>
 export const statementName = (schema: string) => (statement: string) => `webhook-inbox ${schema} ${statement}`
 
 /** Postgres's statements over sql/lifecycle.ts's conditions and sets; bodies are stored whole (text holds 1 GB). */
-export function postgresStatements(db: PgDb, { webhookEvents: t, webhookHandlerRuns: runs }: ReturnType<typeof pgTables>, schema: string): EventStatements {
+export function postgresStatements(db: PgDb, { webhookEvents: t, webhookHandlerRuns: runs, webhookEntities: ents }: ReturnType<typeof pgTables>, schema: string): EventStatements {
   const rows = lifecycle(t, {
     contains: (column, text) => sql`strpos(${column}, ${text}) > 0`,
     inJsonArray: (column, array) => sql`${column} IN (SELECT jsonb_array_elements_text(${array}::jsonb))`,
   })
-  const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
+  const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, STALE, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
   const { requeuedAll, purgeable, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, OF_PURGEABLE } = rows
+  const { holdFrom, HOLDING, TAKEABLE, BLOCKED, settled, ENTITY, LET_GO, MINE, idleSince } = entities(t, ents, HELD, {
+    excluded: (column) => sql`excluded.${sql.identifier(column.name)}`,
+    now: sql`${p('now')}::bigint`,
+    noVersion: sql`NULL::double precision`,
+  })
   const name = statementName(schema)
   const changed = { id: t.id }
   // As on SQLite: a conflict on either unique key leaves the row alone (no conflict
@@ -64,6 +70,15 @@ export function postgresStatements(db: PgDb, { webhookEvents: t, webhookHandlerR
     const statement = tx.select({ id: t.id }).from(t).where(RECORD.where).for('update').prepare(name('lock'))
     return async (params: Params) => (await statement.execute(params)).length === 1
   }
+  // settle(): the event's transition and its entity's update in one statement. The entity is
+  // updated only once the event's UPDATE took the row (a concurrent takeover is re-checked
+  // under the row's lock there), so it never follows a run that lost its event; its version
+  // is read from the event row's snapshot, which the transition does not change.
+  const settle = (status: 'processed' | 'stale') => {
+    const done = db.$with('done').as(db.update(t).set(status === 'processed' ? COMPLETED : STALE).where(HELD).returning(changed))
+    const entity = db.$with('entity').as(db.update(ents).set(settled(status)).where(and(ENTITY, exists(db.select().from(done)))))
+    return db.with(done, entity).select({ id: done.id }).from(done).prepare(name(`settle ${status}`))
+  }
   const prepared = {
     claim: insert(false),
     queue: insert(true),
@@ -84,6 +99,18 @@ export function postgresStatements(db: PgDb, { webhookEvents: t, webhookHandlerR
     replay: db.update(t).set(REPLAYED).where(REPLAYABLE).returning(changed).prepare(name('replay')),
     retry: db.update(t).set(REQUEUED).where(RETRYABLE).returning(changed).prepare(name('retry')),
     get: db.select().from(t).where(KEY).limit(1).prepare(name('get')),
+    // Of concurrent holds, one inserts or updates the row; the others wait for its lock and
+    // then find TAKEABLE false, returning nothing.
+    hold: db
+      .insert(ents)
+      .select(db.select(holdFrom.fields).from(t).where(holdFrom.where))
+      .onConflictDoUpdate({ target: [ents.provider, ents.entityKey], set: HOLDING, setWhere: TAKEABLE })
+      .returning({ version: ents.version })
+      .prepare(name('hold')),
+    blocked: db.select(BLOCKED).from(t).where(KEY).prepare(name('blocked')),
+    settleProcessed: settle('processed'),
+    settleStale: settle('stale'),
+    letGo: db.update(ents).set(LET_GO).where(and(ENTITY, MINE)).prepare(name('letGo')),
   }
   return {
     // Each statement is built on the transaction's connection, so it runs inside it.
@@ -99,11 +126,19 @@ export function postgresStatements(db: PgDb, { webhookEvents: t, webhookHandlerR
     release: (params) => count(prepared.release.execute(params)),
     replay: (params) => count(prepared.replay.execute(params)),
     retry: (params) => count(prepared.retry.execute(params)),
+    entities: {
+      hold: async (params) => (await prepared.hold.execute(params))[0],
+      blocked: async (params) => (await prepared.blocked.execute(params))[0] ?? { until: null, held: false },
+      settle: ({ status, ...params }) => count((status === 'processed' ? prepared.settleProcessed : prepared.settleStale).execute(params)),
+      letGo: (params) => prepared.letGo.execute(params),
+    },
     requeueAll: (status, now) => count(db.update(t).set(requeuedAll(status, now)).where(eq(t.status, status)).returning(changed)),
     async purge(before, statuses, now) {
       const gone = purgeable(statuses, before, now)
       await db.delete(runs).where(OF_PURGEABLE(runs, gone))
-      return count(db.delete(t).where(gone).returning(changed))
+      const deleted = await count(db.delete(t).where(gone).returning(changed))
+      await db.delete(ents).where(idleSince(before, now))
+      return deleted
     },
     get: async (params) => (await prepared.get.execute(params))[0],
     list: async (filter) =>

@@ -3,7 +3,7 @@ import pg from 'pg'
 import { WebhookError } from '../../errors.js'
 import { createEvents } from '../sql/events.js'
 import { afterReady, readiness } from '../sql/ready.js'
-import type { KeyStore, TransactionalKeys, TransactionalStore } from '../../store.js'
+import type { KeyStore, OrderedStore, TransactionalKeys, TransactionalStore } from '../../store.js'
 import { postgresKeys } from './keys.js'
 import { onDueListeners } from './listen.js'
 import { migratePostgres } from './migrate.js'
@@ -24,7 +24,7 @@ export type PostgresStoreOptions = PostgresConnection & {
   migrate?: boolean
 }
 
-export interface PostgresStore extends TransactionalStore<PostgresTransaction>, KeyStore {
+export interface PostgresStore extends TransactionalStore<PostgresTransaction>, OrderedStore, KeyStore {
   readonly pool: pg.Pool
   readonly keys: TransactionalKeys<PostgresTransaction>
   /**
@@ -110,7 +110,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const listeners = onDueListeners(pool, channel, ready)
 
   // createEvents() keeps transaction() when the statements have one, as Postgres's do.
-  const events = createEvents(postgresStatements(db, tables, schema), { madeDue: notify }) as Omit<TransactionalStore<PostgresTransaction>, 'close' | 'onDue'>
+  const events = createEvents(postgresStatements(db, tables, schema), { madeDue: notify }) as Omit<TransactionalStore<PostgresTransaction> & OrderedStore, 'close' | 'onDue'>
   return {
     ...afterReady(events, ready),
     pool,

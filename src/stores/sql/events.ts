@@ -1,4 +1,4 @@
-import type { ActivityBucket, ClaimResult, EventStatus, EventSummary, ListFilter, Store, StoredEvent, StoreStats, TransactionalStore } from '../../store.js'
+import type { ActivityBucket, ClaimResult, EventStatus, EventSummary, ListFilter, OrderedStore, Store, StoredEvent, StoreStats, TransactionalStore } from '../../store.js'
 import { isPromise, PART_LENGTH, splitBody } from './body-parts.js'
 import { toStored, type EventRow } from './lifecycle.js'
 
@@ -54,6 +54,16 @@ export interface EventStatements {
    * transactions (D1).
    */
   transaction?<R>(body: (held: HeldStatements, tx: unknown) => Promise<R>): Promise<R>
+  /** Ordering per entity (sql/entities.ts), over the event's parameters provider, eventId, fence, now. */
+  entities: {
+    /** The upsert of the entity's hold: its version when this run holds it now, undefined when it does not. */
+    hold(params: Params): Awaitable<{ version: number | null } | undefined>
+    /** entities' BLOCKED: when the entity's hold ends, and whether the run still holds its event. */
+    blocked(params: Params): Awaitable<{ until: number | null; held: boolean }>
+    /** The entity update and then the event's transition (COMPLETED or STALE), in one transaction; 1 when the run held the event. */
+    settle(params: Params & { status: 'processed' | 'stale' }): Awaitable<number>
+    letGo(params: Params): Awaitable<unknown>
+  }
 }
 
 /** The statements a handler's transaction runs besides the user's, over markHandled()'s parameters. */
@@ -101,7 +111,10 @@ function insertedState(queue: boolean, now: number, leaseEndsAt: number) {
  * once for SQLite and D1 (sqlite-core/events.ts), Postgres and MySQL. Without `close`:
  * each store closes its own connection.
  */
-export function createEvents(statements: EventStatements, hooks: EventHooks = {}): Omit<Store, 'close' | 'onDue'> & Partial<Pick<TransactionalStore<unknown>, 'transaction'>> {
+export function createEvents(
+  statements: EventStatements,
+  hooks: EventHooks = {},
+): Omit<OrderedStore, 'close' | 'onDue'> & Partial<Pick<TransactionalStore<unknown>, 'transaction'>> {
   const { bodyParts } = statements
   const madeDue = <T>(changed: T) => {
     if (changed) hooks.madeDue?.()
@@ -127,12 +140,13 @@ export function createEvents(statements: EventStatements, hooks: EventHooks = {}
     const written = rest.map((data, i) => bodyParts!.write({ digest, part: i + 1, data, now }))
     if (written.some(isPromise)) await Promise.all(written)
     const leaseEndsAt = now + leaseMs
-    const params = { ...event, body: first, bodyParts: rest.length + 1, digest, headers: JSON.stringify(event.headers), now, leaseEndsAt }
+    const entity = { entityKey: event.entityKey ?? null, entityVersion: event.entityVersion ?? null }
+    const params = { ...event, ...entity, body: first, bodyParts: rest.length + 1, digest, headers: JSON.stringify(event.headers), now, leaseEndsAt }
     // No await between the two statements on better-sqlite3 (then() adds none there): both
     // must run inside the caller's group-commit transaction. Elsewhere each is conditional.
     const taken = await andThen(statements.insert(params, queue), (inserted) => inserted || statements.takeOver(params, queue))
     let result: ClaimResult
-    if (taken === true) result = { outcome: queue ? 'queued' : 'claimed', event: { ...event, digest, ...insertedState(queue, now, leaseEndsAt) }, inserted: true }
+    if (taken === true) result = { outcome: queue ? 'queued' : 'claimed', event: { ...event, ...entity, digest, ...insertedState(queue, now, leaseEndsAt) }, inserted: true }
     else {
       const stored = await withBody(taken)
       if (!stored) return { outcome: 'duplicate' }
@@ -174,7 +188,17 @@ export function createEvents(statements: EventStatements, hooks: EventHooks = {}
     },
     requeue: async (key, { now, reason }) => madeDue(await one((reason === 'replay' ? statements.replay : statements.retry)({ ...key, now }))),
     requeueAll: async (status, now) => madeDue(await statements.requeueAll(status, now)),
-    release: async (key, fence, now) => madeDue(await one(statements.release({ ...key, fence, now }))),
+    release: async (key, fence, now, dueAt = now) => madeDue(await one(statements.release({ ...key, fence, now, dueAt }))),
+    async hold(key, fence, now) {
+      const params = { ...key, fence, now }
+      const taken = await statements.entities.hold(params)
+      // Postgres returns double precision as a number, SQLite REAL too; MySQL's DOUBLE as well.
+      if (taken !== undefined) return { outcome: 'held', version: taken.version }
+      const { until, held } = await statements.entities.blocked(params)
+      return held ? { outcome: 'busy', until: until ?? now } : { outcome: 'lost' }
+    },
+    settle: (key, fence, status, now) => one(statements.entities.settle({ ...key, fence, now, status })),
+    letGo: async (key, fence, now) => void (await statements.entities.letGo({ ...key, fence, now })),
     purge: async ({ before, statuses, now }) => (statuses.length === 0 ? 0 : statements.purge(before, [...statuses], now)),
     get: async (key) => withBody(await statements.get({ ...key })),
     list: (filter = {}) => statements.list(filter),

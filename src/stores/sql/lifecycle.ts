@@ -20,6 +20,8 @@ export interface LifecycleColumns {
   receivedAt: Column
   processedAt: Column
   updatedAt: Column
+  entityKey: Column
+  entityVersion: Column
 }
 
 const p = (name: string) => sql.placeholder(name)
@@ -72,6 +74,8 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
         nextAttemptAt: queue ? p('now') : null,
         receivedAt: p('now'),
         updatedAt: p('now'),
+        entityKey: p('entityKey'),
+        entityVersion: p('entityVersion'),
       }) as const,
     /**
      * The row a delivery that inserted nothing is for: the one with its signed bytes
@@ -105,12 +109,16 @@ export function lifecycle<T extends LifecycleColumns>(t: T, { contains, inJsonAr
       receivedAt: t.receivedAt,
       processedAt: t.processedAt,
       updatedAt: t.updatedAt,
+      entityKey: t.entityKey,
+      entityVersion: t.entityVersion,
     } as { [K in Exclude<keyof LifecycleColumns, 'provider' | 'eventId'>]: T[K] },
     /** The fenced transitions' sets, as written by complete(), fail() and release(). */
     COMPLETED: { status: 'processed', processedAt: v('now'), leaseEndsAt: null, nextAttemptAt: null, replay: false, updatedAt: v('now') } as const,
     // A failed run settles a replay as complete() does: the replay was run, and its retries are ordinary runs.
     FAILED: { status: v('status'), lastError: v('error'), nextAttemptAt: v('nextAttemptAt'), leaseEndsAt: null, replay: false, updatedAt: v('now') } as const,
-    RELEASED: { ...WAITING, fence: sql`${t.fence} - 1` } as const,
+    RELEASED: { ...WAITING, nextAttemptAt: v('dueAt'), fence: sql`${t.fence} - 1` } as const,
+    /** An ordered event older than its entity's highest processed version: settled without a run. */
+    STALE: { status: 'stale', processedAt: v('now'), leaseEndsAt: null, nextAttemptAt: null, replay: false, updatedAt: v('now') } as const,
     REPLAYED: { ...WAITING, fenceBase: sql`${t.fence}`, replay: true, replays: sql`${t.replays} + 1` } as const,
     /** A replay may not start while a run holds a live lease. */
     REPLAYABLE: and(KEY, or(sql`${t.status} <> 'processing'`, LEASE_EXPIRED))!,

@@ -4,8 +4,9 @@ import { isPromise } from '../sql/body-parts.js'
 import { andThen as then, createEvents, type Awaitable, type EventStatements } from '../sql/events.js'
 import { lifecycle } from '../sql/lifecycle.js'
 import { sha256Hex } from '../../digest.js'
-import { webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
-import type { Store, TransactionalStore } from '../../store.js'
+import { webhookEntities as ents, webhookEventParts as parts, webhookEvents as t, webhookHandlerRuns as runs } from './schema.js'
+import { entities } from '../sql/entities.js'
+import type { OrderedStore, TransactionalStore } from '../../store.js'
 import { laterParts, PART_ROW } from '../sql/part-rows.js'
 
 const LATER_PARTS = laterParts(parts)
@@ -23,13 +24,18 @@ const rows = lifecycle(t, {
   contains: (column, text) => sql`instr(${column}, ${text}) > 0`,
   inJsonArray: (column, array) => sql`${column} IN (SELECT value FROM json_each(${array}))`,
 })
-const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
+const { KEY, DUE, DUE_HERE, dueAt, DUE_ORDER, HELD, inserted, MATCHED, DIGEST_FIRST, claimable, LEASE, WAITING, STATE, COMPLETED, FAILED, RELEASED, STALE, REPLAYED, REPLAYABLE, REQUEUED, RETRYABLE } = rows
 const { requeuedAll, purgeable, listed, bucketStart, COUNT, OLDEST_DUE, HANDLED_IN, recordOf, OF_PURGEABLE } = rows
 
 /** How many rows a RETURNING statement changed, without a tick when better-sqlite3 ran it already. */
 const count = (rows: Awaitable<unknown[]>) => (isPromise(rows) ? rows.then((r) => r.length) : rows.length)
 
 const RECORD = recordOf(sql`${p('handler')}`, sql`${p('now')}`)
+const { holdFrom, HOLDING, TAKEABLE, BLOCKED, settled, SETTLING, LET_GO, ENTITY, MINE, idleSince } = entities(t, ents, HELD, {
+  excluded: (column) => sql`excluded.${sql.identifier(column.name)}`,
+  now: sql`${p('now')}`,
+  noVersion: sql`NULL`,
+})
 
 /** Every statement with a fixed shape, built once with placeholders and reused. */
 function prepareStatements(db: AnySqliteDb) {
@@ -86,6 +92,17 @@ function prepareStatements(db: AnySqliteDb) {
     retry: db.update(t).set(REQUEUED).where(RETRYABLE).returning(changed).prepare(),
     get: db.select().from(t).where(KEY).limit(1).prepare(),
     held: db.select({ id: t.id }).from(t).where(RECORD.where).prepare(),
+    hold: db
+      .insert(ents)
+      .select(db.select(holdFrom.fields).from(t).where(holdFrom.where))
+      .onConflictDoUpdate({ target: [ents.provider, ents.entityKey], set: HOLDING, setWhere: TAKEABLE })
+      .returning({ version: ents.version })
+      .prepare(),
+    blocked: db.select(BLOCKED).from(t).where(KEY).prepare(),
+    settleProcessed: db.update(ents).set(settled('processed')).where(SETTLING).prepare(),
+    settleStale: db.update(ents).set(settled('stale')).where(SETTLING).prepare(),
+    stale: db.update(t).set(STALE).where(HELD).returning(changed).prepare(),
+    letGo: db.update(ents).set(LET_GO).where(and(ENTITY, MINE)).prepare(),
   }
 }
 
@@ -116,6 +133,16 @@ function sqliteStatements(db: AnySqliteDb, exclusive: Exclusive | undefined): Ev
     handled: (params) => then(s().handled.all(params), (rows) => rows.map((r) => r.handler)),
     markHandled,
     complete: (params) => count(s().complete.all(params)),
+    entities: {
+      hold: (params) => then(s().hold.all(params), (rows) => rows[0]),
+      blocked: (params) => then(s().blocked.all(params), (rows) => rows[0] ?? { until: null, held: false }),
+      // The entity first, then the event: on D1, where the two are two commits, a crash
+      // between them leaves the event to run again (its handlers recorded), never an entity
+      // whose version misses a processed event.
+      settle: ({ status, ...params }) =>
+        then((status === 'processed' ? s().settleProcessed : s().settleStale).run(params), () => count((status === 'processed' ? s().complete : s().stale).all(params))),
+      letGo: (params) => s().letGo.run(params),
+    },
     fail: (params) => count(s().fail.all(params)),
     release: (params) => count(s().release.all(params)),
     replay: (params) => count(s().replay.all(params)),
@@ -125,6 +152,7 @@ function sqliteStatements(db: AnySqliteDb, exclusive: Exclusive | undefined): Ev
       const gone = purgeable(statuses, before, now)
       await db.delete(runs).where(OF_PURGEABLE(runs, gone)).run()
       const rows = await db.delete(t).where(gone).returning({ id: t.id }).all()
+      await db.delete(ents).where(idleSince(before, now)).run()
       // Parts are written before their row, so only parts older than the cut-off can be orphans.
       await db
         .delete(parts)
@@ -187,6 +215,6 @@ function digestBackfill(db: AnySqliteDb) {
 }
 
 /** Store over any drizzle SQLite database that already has the schema applied; with `exclusive`, handlers' transactions too. */
-export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}, exclusive?: Exclusive): Store & Partial<Pick<TransactionalStore<unknown>, 'transaction'>> {
+export function createSqlStore(db: AnySqliteDb, close: () => Promise<void> = async () => {}, exclusive?: Exclusive): OrderedStore & Partial<Pick<TransactionalStore<unknown>, 'transaction'>> {
   return { ...createEvents(sqliteStatements(db, exclusive), { beforeTakeDue: digestBackfill(db) }), close }
 }

@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core'
 
 import { EVENT_STATUSES, KEY_STATUSES } from '../../statuses.js'
 
@@ -44,6 +44,10 @@ export const webhookEvents = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     processedAt: integer('processed_at'),
     updatedAt: integer('updated_at').notNull(),
+    /** The entity the event is about, from createInbox's `ordering`; null when the event is not ordered. */
+    entityKey: text('entity_key'),
+    /** How new the event is for its entity (Stripe's `created`, …): below the entity's `version`, it is stale. */
+    entityVersion: real('entity_version'),
   },
   (t) => [
     unique('webhook_events_provider_event_id').on(t.provider, t.eventId),
@@ -95,6 +99,27 @@ export const webhookHandlerRuns = sqliteTable(
     completedAt: integer('completed_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.provider, t.eventId, t.handler, t.generation] })],
+)
+
+/**
+ * One row per ordered entity (provider, entity key): the highest version processed, and
+ * the run that holds the entity now, so that two events of one entity never run at once,
+ * in any process. A hold lasts as long as its run's lease; purged with the events.
+ */
+export const webhookEntities = sqliteTable(
+  'webhook_entities',
+  {
+    provider: text('provider').notNull(),
+    entityKey: text('entity_key').notNull(),
+    /** The highest `entity_version` processed; null until an event of the entity is. */
+    version: real('version'),
+    /** The event whose run holds the entity (null: free), that run's fence and its lease's end. */
+    holder: text('holder'),
+    holderFence: integer('holder_fence'),
+    leaseEndsAt: integer('lease_ends_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.entityKey] })],
 )
 
 /**

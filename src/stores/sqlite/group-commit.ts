@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { ClaimResult, IdempotencyKeys, NewEvent, Store, TransactionalKeys, TransactionalStore } from '../../store.js'
+import type { ClaimResult, IdempotencyKeys, NewEvent, OrderedStore, TransactionalKeys, TransactionalStore } from '../../store.js'
 
 interface Pending {
   run: () => Promise<unknown>
@@ -135,7 +135,7 @@ const DUPLICATE: ClaimResult = { outcome: 'duplicate' }
  * lease running or run out) goes through the claim's one statement as before. A row
  * that turns processed just after the read is seen by that statement instead.
  */
-export function groupCommit<S extends Store & Partial<Pick<TransactionalStore<unknown>, 'transaction'>>>(store: S, batch: Batch, settled?: (event: NewEvent) => boolean): S {
+export function groupCommit<S extends OrderedStore & Partial<Pick<TransactionalStore<unknown>, 'transaction'>>>(store: S, batch: Batch, settled?: (event: NewEvent) => boolean): S {
   const { enqueue } = batch
   const claim = enqueue(store.claim)
   return {
@@ -156,6 +156,9 @@ export function groupCommit<S extends Store & Partial<Pick<TransactionalStore<un
     takeDue: enqueue(store.takeDue),
     markHandled: enqueue(store.markHandled),
     complete: enqueue(store.complete),
+    hold: enqueue(store.hold),
+    settle: enqueue(store.settle),
+    letGo: enqueue(store.letGo),
     fail: enqueue(store.fail),
     requeue: enqueue(store.requeue),
     requeueAll: enqueue(store.requeueAll),

@@ -6,7 +6,7 @@ import { type Checkpointer, checkpointer } from './checkpointer.js'
 import { createBatch, groupCommit, groupCommitKeys } from './group-commit.js'
 import { createSqlKeys } from '../sqlite-core/keys.js'
 import { createSqlStore } from '../sqlite-core/events.js'
-import type { KeyStore, TransactionalKeys, TransactionalStore } from '../../store.js'
+import type { KeyStore, OrderedStore, TransactionalKeys, TransactionalStore } from '../../store.js'
 
 export interface SqliteStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -41,7 +41,7 @@ const MIGRATIONS = migrationsFolder('drizzle')
  * @example
  * sqliteStore({ path: 'webhooks.db' })
  */
-export interface SqliteStore extends TransactionalStore<SqliteTransaction>, KeyStore {
+export interface SqliteStore extends TransactionalStore<SqliteTransaction>, OrderedStore, KeyStore {
   /** The better-sqlite3 connection, for backups and your own read-only queries. */
   readonly database: Database.Database
   readonly keys: TransactionalKeys<SqliteTransaction>
@@ -88,7 +88,7 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   // would cost more than the lookup itself on this path.
   const isSettled = sqlite
     .prepare<[string, string, string | null], 1>(
-      "SELECT 1 FROM webhook_events WHERE provider = ? AND event_id = ? AND digest IS ? AND status IN ('processed', 'dead')",
+      "SELECT 1 FROM webhook_events WHERE provider = ? AND event_id = ? AND digest IS ? AND status IN ('processed', 'stale', 'dead')",
     )
     .pluck()
   const store = groupCommit(
