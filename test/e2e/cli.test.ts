@@ -83,7 +83,7 @@ describe('webhook-inbox CLI against a real server on 127.0.0.1', () => {
     rmSync(paths().fail)
     const retried = await cli(['retry', '--dead', '--wait', '20s', '--json'])
     expect(retried.code).toBe(0)
-    expect(JSON.parse(retried.stdout)).toEqual({ status: 'dead', requeued: 1, watched: 1, processed: 1, failed: 0, failures: [] })
+    expect(JSON.parse(retried.stdout)).toEqual({ status: 'dead', requeued: 1, watched: 1, processed: 1, stale: 0, failed: 0, failures: [] })
   })
 
   it('purge --older-than 0s deletes processed events and keeps the rest', async () => {
