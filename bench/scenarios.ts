@@ -7,6 +7,9 @@ export const ALL_SCENARIOS: Scenario[] = [
   { key: 'c', label: '@octokit/webhooks middleware', server: 'octokit', provider: 'github', ids: 'unique' },
   { key: 'd', label: 'express + stripe.constructEvent', server: 'express-stripe', provider: 'stripe', ids: 'unique' },
   { key: 'e', label: 'webhook-inbox, GitHub, first deliveries', server: 'inbox', provider: 'github', ids: 'unique' },
+  // The features beside the plain path (issue #27: they must not slow it; their figures sit beside e's).
+  { key: 'eo', label: 'e + ordering (an entity per event, as Stripe objects)', server: 'inbox', provider: 'github', ids: 'unique', env: { ORDERING: '1' } },
+  { key: 'et', label: 'e + a ctx.transaction handler', server: 'inbox', provider: 'github', ids: 'unique', env: { TRANSACTION: '1' } },
   { key: 'f', label: 'webhook-inbox, GitHub, duplicates', server: 'inbox', provider: 'github', ids: 'same' },
   { key: 'g', label: "webhook-inbox, durability: 'full'", server: 'inbox', provider: 'github', ids: 'unique', env: { DURABILITY: 'full' } },
   { key: 'h', label: 'webhook-inbox, Stripe, first deliveries', server: 'inbox', provider: 'stripe', ids: 'unique' },
