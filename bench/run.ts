@@ -1,5 +1,5 @@
 // npm run bench: every scenario on this machine in one run, interleaved for three
-// rounds, medians reported; then the RSS of 10k vs 100k events; then verify ops/s.
+// rounds, medians reported; then the RSS of 10k vs 100k events; then verify ops/s and CPU per call.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +9,7 @@ import { dashboardBench } from './dashboard.js'
 import { ALL_SCENARIOS } from './scenarios.js'
 import { printCosts, profileScenario } from './profile.js'
 import { storageFloor } from './floor.js'
-import { verifyBench } from './verify.js'
+import { printVerifyCpu, VERIFY_CALLS, verifyBench, verifyCpuBench } from './verify.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
@@ -182,6 +182,8 @@ try {
     console.log('\n| verify (1 s each) | ops/s | official SDK function | ops/s |')
     console.log('| --- | ---: | --- | ---: |')
     for (const row of verify) console.log(`| ${row.ours} | ${Math.round(row.oursOps)} | ${row.sdk} | ${Math.round(row.sdkOps)} |`)
+    const verifyCpu = await verifyCpuBench()
+    printVerifyCpu(verifyCpu, VERIFY_CALLS)
 
     const board = await dashboardBench(dir)
     console.log(`\n| dashboard, ${board.rows} events, in-process | p50 ms | p95 ms |`)
@@ -191,7 +193,7 @@ try {
     mkdirSync('bench/results', { recursive: true })
     writeFileSync(
       'bench/results/latest.json',
-      `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k?.rssMiB, '100k': rss100k?.rssMiB }, ratios, floor, profile: { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10) }, verify, dashboard: board }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k?.rssMiB, '100k': rss100k?.rssMiB }, ratios, floor, profile: { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10) }, verify, verifyCpu, dashboard: board }, null, 2)}\n`,
     )
     console.log(`\nwrote bench/results/latest.json in ${Math.round((Date.now() - started) / 1000)} s`)
   }
