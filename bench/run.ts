@@ -1,6 +1,6 @@
 // npm run bench: every scenario on this machine in one run, interleaved for three
 // rounds, medians reported; then the RSS of 10k vs 100k events, the storage floor, a
-// profile of e, verify ops/s and the dashboard; last, issue #27's goals from this run.
+// profile of e, verify ops/s and CPU per call, and the dashboard; last, issue #27's goals from this run.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,7 +10,7 @@ import { dashboardBench } from './dashboard.js'
 import { ALL_SCENARIOS } from './scenarios.js'
 import { printCosts, profileScenario } from './profile.js'
 import { storageFloor } from './floor.js'
-import { verifyBench } from './verify.js'
+import { printVerifyCpu, VERIFY_CALLS, verifyBench, verifyCpuBench } from './verify.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
@@ -180,6 +180,7 @@ try {
 
   let profile: Awaited<ReturnType<typeof profileScenario>> | undefined
   let verify: Awaited<ReturnType<typeof verifyBench>> | undefined
+  let verifyCpu: Awaited<ReturnType<typeof verifyCpuBench>> | undefined
   let board: Awaited<ReturnType<typeof dashboardBench>> | undefined
   if (full) {
     // Profiled on its own after the measured runs: --cpu-prof slows the server down.
@@ -191,6 +192,8 @@ try {
     console.log('\n| verify (1 s each) | ops/s | official SDK function | ops/s |')
     console.log('| --- | ---: | --- | ---: |')
     for (const row of verify) console.log(`| ${row.ours} | ${Math.round(row.oursOps)} | ${row.sdk} | ${Math.round(row.sdkOps)} |`)
+    verifyCpu = await verifyCpuBench()
+    printVerifyCpu(verifyCpu, VERIFY_CALLS)
 
     board = await dashboardBench(dir)
     console.log(`\n| dashboard, ${board.rows} events, in-process | p50 ms | p95 ms |`)
@@ -222,7 +225,7 @@ try {
   if (full) {
     mkdirSync('bench/results', { recursive: true })
     const summary = { date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k?.rssMiB, '100k': rss100k?.rssMiB } }
-    const measured = { ratios, goals, floor, profile: profile && { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10) }, verify, dashboard: board }
+    const measured = { ratios, goals, floor, profile: profile && { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10) }, verify, verifyCpu, dashboard: board }
     writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...summary, ...measured }, null, 2)}\n`)
     console.log(`\nwrote bench/results/latest.json in ${Math.round((Date.now() - started) / 1000)} s`)
   }

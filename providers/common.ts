@@ -120,13 +120,13 @@ export function hashHexBody(fail: Fail, secrets: readonly string[], headers: Hea
  * under any of `keys` (or checked by `hash`, fed as the body arrived). Returns the body as
  * text once it is verified.
  */
-export async function verifyHexBodyHmac(fail: Fail, keys: Promise<HmacKey[]>, headers: Headers, header: string, rawBody: Uint8Array, hash?: BodyHash) {
+export async function verifyHexBodyHmac(fail: Fail, keys: readonly HmacKey[], headers: Headers, header: string, rawBody: Uint8Array, hash?: BodyHash) {
   if (hash !== undefined) {
     hash.check()
     return requireBody(fail, rawBody)
   }
   const signature = hexBodySignature(fail, headers, header, rawBody.length)
   const body = requireBody(fail, rawBody)
-  if (!(await verifyWithAnyKey(await keys, signature, rawBody))) throw bodyMismatch(fail, header)
+  if (!(await verifyWithAnyKey(keys, signature, rawBody))) throw bodyMismatch(fail, header)
   return body
 }

@@ -1,5 +1,4 @@
 import { hmacHex, importHmacKey } from '../src/crypto.js'
-import { utf8 } from '../src/bytes.js'
 import { checkTimestamp, hashHexBody, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac, withAction } from './common.js'
 import type { Provider, ProviderOptions, TimestampOptions } from '../src/provider.js'
 import { linearOrdering } from './ordering.js'
@@ -40,7 +39,7 @@ const DELIVERY = 'linear-delivery'
  */
 export function linear(options: LinearOptions): Provider<LinearEvents> {
   const { secrets, tolerance, now, fail } = resolveOptions('linear', { ...options, tolerance: options.tolerance ?? 60 })
-  const keys = Promise.all(secrets.map(importHmacKey))
+  const keys = secrets.map((secret) => importHmacKey(secret))
 
   function read(body: string) {
     const payload = parseJson(fail, body)
@@ -71,10 +70,9 @@ export function linear(options: LinearOptions): Provider<LinearEvents> {
     },
     /** The time Linear signs is inside the body, so `timestamp` is not used: set `webhookTimestamp`. */
     async sign({ body, id, type }) {
-      const [key] = await keys
       return {
         'content-type': 'application/json; charset=utf-8',
-        [SIGNATURE]: await hmacHex(key!, utf8(body)),
+        [SIGNATURE]: await hmacHex(keys[0]!, body),
         [DELIVERY]: id ?? crypto.randomUUID(),
         'linear-event': (type ?? 'Issue').split('.')[0]!,
         'user-agent': 'Linear-Webhook',

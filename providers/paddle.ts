@@ -35,7 +35,7 @@ const HEADER = 'paddle-signature'
  */
 export function paddle(options: PaddleOptions): Provider<PaddleEvents> {
   const { secrets, tolerance, now, fail } = resolveOptions('paddle', { ...options, tolerance: options.tolerance ?? 5 })
-  const keys = Promise.all(secrets.map(importHmacKey))
+  const keys = secrets.map((secret) => importHmacKey(secret))
 
   function readHeader(value: string) {
     let timestamp: string | undefined
@@ -63,7 +63,7 @@ export function paddle(options: PaddleOptions): Provider<PaddleEvents> {
     async verify(request, rawBody) {
       const { timestamp, seconds, signatures } = readHeader(requireHeader(fail, request.headers, HEADER))
       const body = requireBody(fail, rawBody)
-      if (!(await verifyWithAnyKey(await keys, signatures, concatBytes(utf8(`${timestamp}:`), rawBody)))) {
+      if (!(await verifyWithAnyKey(keys, signatures, concatBytes(utf8(`${timestamp}:`), rawBody)))) {
         throw fail('signature_mismatch', `no h1 signature matches ts:body under any configured secret (is it this destination's secret key?)`)
       }
       checkTimestamp(fail, seconds, now(), tolerance)
@@ -74,8 +74,7 @@ export function paddle(options: PaddleOptions): Provider<PaddleEvents> {
     },
     async sign({ body, timestamp }) {
       const seconds = String(timestamp ?? Math.floor(now() / 1000))
-      const [key] = await keys
-      return { 'content-type': 'application/json', [HEADER]: `ts=${seconds};h1=${await hmacHex(key!, utf8(`${seconds}:${body}`))}` }
+      return { 'content-type': 'application/json', [HEADER]: `ts=${seconds};h1=${await hmacHex(keys[0]!, `${seconds}:${body}`)}` }
     },
   }
 }

@@ -1,4 +1,3 @@
-import { utf8 } from '../src/bytes.js'
 import { hmacHex, importHmacKey } from '../src/crypto.js'
 import { hashHexBody, MiB, parseJson, requireHeader, requireString, resolveOptions, verifyHexBodyHmac } from './common.js'
 import type { Provider, ProviderOptions } from '../src/provider.js'
@@ -32,7 +31,7 @@ const EVENT_ID = 'x-razorpay-event-id'
  */
 export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
   const { secrets, fail } = resolveOptions('razorpay', options)
-  const keys = Promise.all(secrets.map(importHmacKey))
+  const keys = secrets.map((secret) => importHmacKey(secret))
 
   /** The event id is a header the signature does not cover; the inbox also dedupes on the body's digest. */
   function read(body: string, headers: Headers) {
@@ -57,10 +56,9 @@ export function razorpay(options: RazorpayOptions): Provider<RazorpayEvents> {
       return read(body, request.headers)
     },
     async sign({ body, id }) {
-      const [key] = await keys
       return {
         'content-type': 'application/json',
-        [SIGNATURE]: await hmacHex(key!, utf8(body)),
+        [SIGNATURE]: await hmacHex(keys[0]!, body),
         [EVENT_ID]: id ?? `evt_${crypto.randomUUID().replaceAll('-', '').slice(0, 14)}`,
       }
     },

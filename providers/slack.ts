@@ -93,7 +93,7 @@ const FORM = 'application/x-www-form-urlencoded'
  */
 export function slack(options: SlackOptions): Provider<SlackEvents> {
   const { secrets, tolerance, now, fail } = resolveOptions('slack', options)
-  const keys = Promise.all(secrets.map(importHmacKey))
+  const keys = secrets.map((secret) => importHmacKey(secret))
 
   function parseEventsApi(body: string): VerifiedEvent | Response {
     const payload = parseJson(fail, body)
@@ -151,7 +151,7 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
       const seconds = parseSeconds(fail, TIMESTAMP, timestamp)
       const body = requireBody(fail, rawBody)
       const signed = concatBytes(utf8(`v0:${timestamp}:`), rawBody)
-      if (!(await verifyWithAnyKey(await keys, signature, signed))) {
+      if (!(await verifyWithAnyKey(keys, signature, signed))) {
         throw fail('signature_mismatch', `${SIGNATURE} does not match v0:timestamp:body under any configured secret`)
       }
       checkTimestamp(fail, seconds, now(), tolerance)
@@ -162,12 +162,11 @@ export function slack(options: SlackOptions): Provider<SlackEvents> {
     },
     async sign({ body, timestamp }) {
       const seconds = String(timestamp ?? Math.floor(now() / 1000))
-      const [key] = await keys
       const isJson = body.trimStart().startsWith('{')
       return {
         'content-type': isJson ? 'application/json' : FORM,
         [TIMESTAMP]: seconds,
-        [SIGNATURE]: `v0=${await hmacHex(key!, utf8(`v0:${seconds}:${body}`))}`,
+        [SIGNATURE]: `v0=${await hmacHex(keys[0]!, `v0:${seconds}:${body}`)}`,
       }
     },
   }

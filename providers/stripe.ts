@@ -1,5 +1,4 @@
 import Stripe from 'stripe'
-import { utf8 } from '../src/bytes.js'
 import { hmacHex, importHmacKey } from '../src/crypto.js'
 import {
   checkTimestamp,
@@ -22,18 +21,19 @@ export interface StripeOptions extends ProviderOptions, TimestampOptions {}
 type CryptoProvider = ReturnType<typeof Stripe.createSubtleCryptoProvider>
 
 /**
- * Stripe's SubtleCrypto provider, but importing each secret's HMAC key once instead of
- * on every delivery (the import is most of its cost). Web Crypto is the one HMAC both
- * Node and workerd have, so one code path serves both; Stripe's verifier still parses
- * the header and compares the signatures.
+ * Stripe's crypto provider with our HMAC (`src/crypto.ts`): node:crypto where the runtime
+ * has it, else Web Crypto with each secret's key imported once instead of on every
+ * delivery, as Stripe's SubtleCrypto provider does. Async only, so one code path serves
+ * both: Stripe's sync `constructEvent` over node:crypto measured under 1 µs a call cheaper.
+ * Stripe's verifier still parses the header and compares the signatures.
  */
-function cachedKeyCryptoProvider(secrets: readonly string[]): CryptoProvider {
+function cryptoProviderFor(secrets: readonly string[]): CryptoProvider {
   const keys = new Map(secrets.map((secret) => [secret, importHmacKey(secret)]))
   const provider: CryptoProvider = Object.create(Stripe.createSubtleCryptoProvider())
-  provider.computeHMACSignatureAsync = async (payload: string, secret: string) =>
-    hmacHex(await (keys.get(secret) ?? importHmacKey(secret)), utf8(payload))
+  provider.computeHMACSignatureAsync = (payload: string, secret: string) => hmacHex(keys.get(secret) ?? importHmacKey(secret), payload)
   return provider
 }
+
 const HEADER = 'stripe-signature'
 
 /**
@@ -44,7 +44,7 @@ const HEADER = 'stripe-signature'
  */
 export function stripe(options: StripeOptions): Provider<StripeEvents> {
   const { secrets, tolerance, now, fail } = resolveOptions('stripe', options)
-  const cryptoProvider = cachedKeyCryptoProvider(secrets)
+  const cryptoProvider = cryptoProviderFor(secrets)
 
   function readHeader(header: string) {
     let timestamp: string | undefined

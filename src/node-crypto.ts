@@ -1,7 +1,12 @@
 /** The few functions of node:crypto used here, typed locally so Workers' types still fit. */
 export interface NodeCrypto {
   createHash(algorithm: 'sha256'): { update(data: Uint8Array | string): { digest(encoding: 'hex'): string } }
-  createHmac(algorithm: 'sha256', key: string): { update(data: Uint8Array): unknown; digest(): Uint8Array }
+  createHmac(algorithm: 'sha256', key: string | Uint8Array): NodeHmac
+}
+
+export interface NodeHmac {
+  update(data: Uint8Array | string): NodeHmac
+  digest(): Uint8Array
 }
 
 /**
