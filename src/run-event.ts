@@ -1,6 +1,6 @@
 import type { Provider } from './provider.js'
 import { WebhookError } from './errors.js'
-import { storeUnavailable } from './store-guard.js'
+import { userTransaction } from './store-guard.js'
 import { describe, notifyDeadLetter, notifyError } from './notify.js'
 import { errorAnswer, replyAnswer } from './response.js'
 import { backoffMs } from './retry.js'
@@ -56,22 +56,8 @@ async function transaction<R>(
     throw new WebhookError('transaction_unsupported', `ctx.transaction(): ${handler} already committed its transaction in this run, and that recorded it as done; put all its writes in one transaction`)
   }
   const key = { provider: stored.provider, eventId: stored.eventId }
-  let thrown: { error: unknown } | undefined
-  const own = async (tx: unknown) => {
-    try {
-      return await fn(tx)
-    } catch (error) {
-      thrown = { error }
-      throw error
-    }
-  }
-  let result
-  try {
-    result = await state.transaction({ key, fence: stored.fence, handler, generation, now: state.now() }, own)
-  } catch (error) {
-    if (thrown !== undefined) throw thrown.error
-    throw error instanceof WebhookError ? error : storeUnavailable('transaction', error)
-  }
+  const success = { key, fence: stored.fence, handler, generation, now: state.now() }
+  const result = await userTransaction('transaction', (own) => state.transaction!(success, own(fn)))
   if (!result.held) throw new LeaseLost(stored)
   committed.done = true
   return result.value
@@ -133,7 +119,7 @@ function run(state: InboxState, stored: StoredEvent, verifiedPayload: unknown, w
   state.runs.add(runSignal)
   state.active.add(active)
   // An ordered event (its row names an entity) runs only while it holds that entity.
-  const order = stored.entityKey !== null ? orderingOf(state) : undefined
+  const order = stored.entityKey !== null ? storeOrdering(state) : undefined
   const entered = order && enter(state, order, stored, waitMs)
   const handlers: Promise<{ value: unknown } | undefined | Blocked> = entered
     ? entered.then((blocked): Promise<{ value: unknown } | undefined | Blocked> | Blocked => blocked ?? runHandlers(state, stored, event, runSignal, verifiedPayload))
@@ -178,7 +164,7 @@ class Blocked {
 }
 
 /** The store's ordering; every built-in store has it, and createInbox refuses `ordering` over one without. */
-function orderingOf(state: InboxState): Pick<OrderedStore, 'hold' | 'settle' | 'letGo'> | undefined {
+function storeOrdering(state: InboxState): Pick<OrderedStore, 'hold' | 'settle' | 'letGo'> | undefined {
   const { hold, settle, letGo } = state.store
   return hold && settle && letGo && { hold, settle, letGo }
 }

@@ -22,6 +22,35 @@ export function storeUnavailable(what: string, cause: unknown): WebhookError {
   return new WebhookError('store_unavailable', `store: ${what} failed (${error.name}: ${error.message})`, { cause: error })
 }
 
+/** Wraps one of the user's functions run inside a store transaction, so that its own throw is told apart. */
+export type Own = <A extends unknown[], R>(f: (...args: A) => R | Promise<R>) => (...args: A) => Promise<Awaited<R>>
+
+/**
+ * A store transaction around the user's code (`ctx.transaction`, an endpoint's
+ * `transaction`): `run` passes each user function through `own`. A throw of the user's
+ * reaches the caller unchanged; any other failure (BEGIN, a lock, COMMIT) is
+ * `store_unavailable`, without the query's parameters.
+ */
+export async function userTransaction<T>(what: string, run: (own: Own) => Promise<T>): Promise<T> {
+  let thrown: { error: unknown } | undefined
+  function own<A extends unknown[], R>(f: (...args: A) => R | Promise<R>) {
+    return async (...args: A): Promise<Awaited<R>> => {
+      try {
+        return await f(...args)
+      } catch (error) {
+        thrown = { error }
+        throw error
+      }
+    }
+  }
+  try {
+    return await run(own)
+  } catch (error) {
+    if (thrown !== undefined) throw thrown.error
+    throw error instanceof WebhookError ? error : storeUnavailable(what, error)
+  }
+}
+
 // Keyed by every Store method, so one added to Store and forgotten here fails to compile.
 // onDue is a synchronous subscription, not a call that can fail: passed through as it is.
 const GUARDED: Record<Exclude<keyof Store, 'onDue'>, true> = {

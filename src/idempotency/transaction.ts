@@ -1,5 +1,5 @@
 import { WebhookError } from '../errors.js'
-import { storeUnavailable } from '../store-guard.js'
+import { userTransaction } from '../store-guard.js'
 import type { KeyId, TransactionalKeys } from '../store.js'
 import type { IdempotencyConfig } from './options.js'
 import { problem } from './problem.js'
@@ -67,17 +67,6 @@ export function transactionHandle<Tx = unknown>(config: IdempotencyConfig, held:
         throw new WebhookError('transaction_unsupported', `idempotency: transaction() already ran for this request, and its answer is the key's; put all the request's writes in one transaction`)
       }
       called = true
-      let thrown: { error: unknown } | undefined
-      const own =
-        <A extends unknown[], R>(f: (...args: A) => R | Promise<R>) =>
-        async (...args: A) => {
-          try {
-            return await f(...args)
-          } catch (error) {
-            thrown = { error }
-            throw error
-          }
-        }
       let body: Uint8Array | undefined
       // Inside the transaction: the body is read whole so that its exact bytes commit with the writes.
       const answer = async (response: Response) => {
@@ -87,14 +76,7 @@ export function transactionHandle<Tx = unknown>(config: IdempotencyConfig, held:
         return toStored(response, copy, config.storedHeaders, config.maxResponseBytes)
       }
       const hold = held && { ...held, now: config.now(), ttl: config.ttl }
-      let result
-      try {
-        result = await transact(hold, own(fn), own(answer))
-      } catch (error) {
-        // The user's throw unchanged; the store's own (BEGIN, COMMIT) without its query's parameters.
-        if (thrown !== undefined) throw thrown.error
-        throw error instanceof WebhookError ? error : storeUnavailable('idempotency transaction', error)
-      }
+      const result = await userTransaction('idempotency transaction', (own) => transact(hold, own(fn), own(answer)))
       settled = true
       if (!result.held) {
         return problem(
