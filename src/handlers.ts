@@ -1,4 +1,5 @@
 import type { DeadLetterHandler, ErrorHandler, Handler, HandlerOptions } from './types.js'
+import { utf8 } from './bytes.js'
 
 interface Registration {
   provider: string | undefined
@@ -28,7 +29,7 @@ export function createHandlers(providerNames: readonly string[]) {
   function register(method: string, provider: string | undefined, type: string | undefined, handler: Handler, options: HandlerOptions | undefined) {
     const shape = provider === undefined ? 'any' : `on:${provider}:${type}`
     const name = options?.name ?? `${shape}#${registrations.filter((r) => r.provider === provider && r.type === type).length + 1}`
-    if (typeof name !== 'string' || name === '' || new TextEncoder().encode(name).length > MAX_NAME_BYTES) {
+    if (typeof name !== 'string' || name === '' || utf8(name).length > MAX_NAME_BYTES) {
       throw new TypeError(`[webhook-inbox] ${method}(): a handler's name must be a non-empty string of at most ${MAX_NAME_BYTES} bytes`)
     }
     if (registrations.some((r) => r.name === name)) {

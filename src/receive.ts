@@ -8,6 +8,7 @@ import type { DeliveryOutcome } from './metrics.js'
 import { acceptedAnswer, answer, answerStatus, errorAnswer } from './response.js'
 import { type RunOutcome, runEvent, runQueued } from './run-event.js'
 import { type InboxState, track } from './state.js'
+import { utf8 } from './bytes.js'
 
 // ignoreBOM: the stored body must keep every byte that was signed.
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
@@ -152,7 +153,7 @@ function entityOf(state: InboxState, name: string, verified: VerifiedEvent): { e
   const found: unknown = ordering({ provider: name, id: verified.id, type: verified.type, payload: verified.payload })
   if (found === undefined) return undefined
   const { key, version } = (found ?? {}) as { key?: unknown; version?: unknown }
-  if (typeof key !== 'string' || key === '' || new TextEncoder().encode(key).length > MAX_ENTITY_KEY_BYTES || typeof version !== 'number' || !Number.isFinite(version)) {
+  if (typeof key !== 'string' || key === '' || utf8(key).length > MAX_ENTITY_KEY_BYTES || typeof version !== 'number' || !Number.isFinite(version)) {
     const got = found === null || typeof found !== 'object' ? typeof found : `{ key: ${typeof key}, version: ${typeof version} }`
     throw new WebhookError(
       'internal_error',

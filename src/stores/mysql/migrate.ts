@@ -1,10 +1,11 @@
+import { fileURLToPath } from 'node:url'
 import { drizzle } from 'drizzle-orm/mysql2'
 import { migrate } from 'drizzle-orm/mysql2/migrator'
 import type { RowDataPacket } from 'mysql2'
 import type { Pool } from 'mysql2/promise'
 import { migrationsFolder } from '../sql/migrations-folder.js'
 
-const MIGRATIONS = migrationsFolder('drizzle-mysql')
+const MIGRATIONS = fileURLToPath(migrationsFolder('drizzle-mysql'))
 const LOCK_WAIT_S = 300
 
 /**

@@ -1,9 +1,10 @@
+import { fileURLToPath } from 'node:url'
 import { drizzle } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import type { Pool } from 'pg'
 import { migrationsFolder } from '../sql/migrations-folder.js'
 
-const MIGRATIONS = migrationsFolder('drizzle-pg')
+const MIGRATIONS = fileURLToPath(migrationsFolder('drizzle-pg'))
 
 /** A quoted identifier; the schema name is the user's, so it may hold any character. */
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`

@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, isNull, lte, or, sql, type Column, type SQL } from 'drizzle-orm'
-import type { LifecycleColumns } from './lifecycle.js'
+import { type LifecycleColumns, numberOrNull } from './lifecycle.js'
 
 /** The columns of the entities table (webhook_entities), in every dialect. */
 export interface EntityColumns {
@@ -83,7 +83,7 @@ export function entities<T extends LifecycleColumns>(
      * the entity's hold ends (null: it is free now) and whether the run still holds its event.
      */
     BLOCKED: {
-      until: sql<number | null>`(SELECT ${e.leaseEndsAt} FROM ${e.provider.table} WHERE ${ENTITY})`.mapWith((value: unknown) => (value === null ? null : Number(value))),
+      until: sql<number | null>`(SELECT ${e.leaseEndsAt} FROM ${e.provider.table} WHERE ${ENTITY})`.mapWith(numberOrNull),
       held: sql<boolean>`CASE WHEN ${HELD} THEN 1 ELSE 0 END`.mapWith((value: unknown) => Number(value) === 1),
     },
     /** letGo(): only the hold of this run. */

@@ -26,6 +26,9 @@ export interface LifecycleColumns {
 
 const p = (name: string) => sql.placeholder(name)
 type Now = number | ReturnType<typeof sql.placeholder>
+/** A nullable number as every driver reads it (Postgres returns bigint as a string). */
+export const numberOrNull = (value: unknown) => (value === null ? null : Number(value))
+
 /** A placeholder where drizzle's types want an SQL expression (update sets). */
 export const v = (name: string) => sql`${sql.placeholder(name)}`
 
@@ -163,7 +166,7 @@ function reads<T extends LifecycleColumns>(t: T, contains: Dialect['contains']) 
     /** A count, as a number in every dialect (Postgres returns bigint as a string). */
     COUNT: sql<number>`count(*)`.mapWith(Number),
     /** When the longest-waiting of the rows selected became due. */
-    OLDEST_DUE: sql<number | null>`min(coalesce(${t.nextAttemptAt}, ${t.leaseEndsAt}))`.mapWith((value: unknown) => (value === null ? null : Number(value))),
+    OLDEST_DUE: sql<number | null>`min(coalesce(${t.nextAttemptAt}, ${t.leaseEndsAt}))`.mapWith(numberOrNull),
   }
 }
 

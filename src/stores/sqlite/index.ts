@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { assertMigrated, migrateSqlite } from './migrate.js'
@@ -29,7 +30,7 @@ export interface SqliteStoreOptions {
   readonly?: boolean
 }
 
-const MIGRATIONS = migrationsFolder('drizzle')
+const MIGRATIONS = fileURLToPath(migrationsFolder('drizzle'))
 
 /**
  * The embedded default store: a better-sqlite3 file in WAL mode, migrated on open
