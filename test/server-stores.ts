@@ -4,8 +4,6 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import mysqlDriver from 'mysql2/promise'
-import pg from 'pg'
 import { describe } from 'vitest'
 import type { TransactionalKeys, TransactionalStore } from '../src/store.js'
 import { mysqlStore } from '../src/stores/mysql/index.js'
@@ -31,8 +29,6 @@ export interface Place {
   open(options?: { migrate?: boolean }): ServerStore
   /** The user's table `effects` beside the store's (create it once a store is ready), written through its transactions. */
   effects: UserTable<unknown>
-  /** How many statements on this place wait for a row lock right now, as the server reports it. */
-  lockWaits(): Promise<number>
 }
 
 export interface ServerDialect {
@@ -95,17 +91,6 @@ const postgres: ServerDialect = {
       serverEnv,
       open: (options = {}) => closeAfterTest(postgresStore({ connectionString: serverUrl, schema, ...options })),
       effects: userTable(effectsAt(serverEnv)),
-      // The store names its tables with their schema, so the statement's text tells this place's apart.
-      async lockWaits() {
-        const client = new pg.Client({ connectionString: serverUrl })
-        await client.connect()
-        try {
-          const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND strpos(query, $1) > 0", [schema])
-          return rows[0]!.n
-        } finally {
-          await client.end()
-        }
-      },
     }
   },
   ownServer: () => ownServer('.ci/postgres.sh', 'pg'),
@@ -126,17 +111,6 @@ const mysql: ServerDialect = {
       serverEnv,
       open: (options = {}) => closeAfterTest(mysqlStore({ uri: url, ...options })),
       effects: userTable(effectsAt(serverEnv)),
-      async lockWaits() {
-        const connection = await mysqlDriver.createConnection(url)
-        try {
-          const [rows] = await connection.query(
-            "SELECT count(*) AS n FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()",
-          )
-          return Number((rows as { n: number | string }[])[0]!.n)
-        } finally {
-          await connection.end()
-        }
-      },
     }
   },
   ownServer: () => ownServer('.ci/mariadb.sh', 'mysql'),

@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest'
 import type { WebhookError } from '../../src/errors.js'
 import { testKeys, testStore, testTransactions } from '../../src/testing/vitest.js'
-import { NOW, waitFor } from '../helpers.js'
+import { NOW } from '../helpers.js'
 import { describeEachServer } from '../server-stores.js'
 
 const request = (key: string) => ({ scope: 'acct_1', key, fingerprint: 'f'.repeat(64), method: 'POST', path: '/orders' })
@@ -22,6 +22,8 @@ function heldOpen(order: string[]) {
   }
   return { begun, open, body }
 }
+/** Long enough for a statement that does not wait for a row's lock to return. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, 200))
 
 describeEachServer('server store', (dialect) => {
   testStore({ name: dialect.name, create: async () => (await dialect.fresh('events')).open() })
@@ -59,7 +61,7 @@ describeEachServer('server store', (dialect) => {
       order.push('taken')
       return event
     })
-    await waitFor(async () => (await place.lockWaits()) === 1, 5000, 'the other pool to wait for the held row lock')
+    await pause()
     held.open()
     expect(await committed).toEqual({ held: true, value: undefined })
     expect((await taken)?.fence).toBe(2)
@@ -83,7 +85,7 @@ describeEachServer('server store', (dialect) => {
       order.push('taken')
       return result
     })
-    await waitFor(async () => (await place.lockWaits()) === 1, 5000, 'the other pool to wait for the held row lock')
+    await pause()
     held.open()
     expect(await committed).toEqual({ held: true, value: undefined })
     expect(await retried).toEqual({ outcome: 'replay', response: { ...response, body: expect.any(Uint8Array) } })
