@@ -9,10 +9,16 @@ import { pathToFileURL } from 'node:url'
 import { load, type Scenario, startServer } from './load.js'
 import { ALL_SCENARIOS } from './scenarios.js'
 
+interface CallFrame {
+  functionName: string
+  url: string
+  lineNumber: number
+}
+
 interface CpuProfile {
   /** µs on the monotonic clock that process.hrtime also reads (Linux). */
   startTime: number
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]
+  nodes: { id: number; callFrame: CallFrame; children?: number[] }[]
   samples: number[]
   timeDeltas: number[]
 }
@@ -36,11 +42,36 @@ function place(url: string): string {
   return repo === -1 ? url : url.slice(repo + process.cwd().length + 1)
 }
 
-/** Self time per function and per place within [from, to] (µs, monotonic), the largest first. */
-export function summarise(profile: CpuProfile, from = 0, to = Number.POSITIVE_INFINITY): { functions: Cost[]; places: Cost[] } {
+/**
+ * What a sample's time was spent on, from the stack rather than the leaf alone: a SQLite
+ * statement runs inside better-sqlite3's native call, which the profile books to the JS
+ * function that called it (drizzle's `values`), so self time cannot say "the database".
+ * The first stage matching the stack, leaf first, takes the sample.
+ */
+const STAGES: { stage: string; matches: (frame: CallFrame) => boolean }[] = [
+  { stage: 'garbage collector', matches: (f) => f.functionName === '(garbage collector)' },
+  // The group commit's transaction: every statement of the batch, BEGIN and COMMIT (the WAL write).
+  { stage: 'SQLite: statements and commits (group commit)', matches: (f) => f.url.includes('group-commit') && (f.functionName === 'commitBatch' || f.functionName === 'runAlone') },
+  { stage: 'answer written to the socket (writev)', matches: (f) => f.functionName === 'writev' || f.functionName === 'writevGeneric' },
+  { stage: 'HMAC and SHA-256 (node:crypto)', matches: (f) => f.url === 'node:internal/crypto/hash' },
+  { stage: 'HTTP parsing and sockets (node:http, node:net, streams)', matches: (f) => /^node:(_http_|net$|internal\/streams|internal\/stream_base)/.test(f.url) },
+]
+const OTHER_STAGE = 'everything else: webhook-inbox, Hono, promises, Request and Response objects'
+
+/** Self time per function and per place, and time per stage, within [from, to] (µs, monotonic), the largest first. */
+export function summarise(profile: CpuProfile, from = 0, to = Number.POSITIVE_INFINITY): { functions: Cost[]; places: Cost[]; stages: Cost[] } {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node.callFrame]))
+  const parentOf = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id] as const)))
+  const stageOf = (id: number): string => {
+    for (let node: number | undefined = id; node !== undefined; node = parentOf.get(node)) {
+      const found = STAGES.find(({ matches }) => matches(byNode.get(node!)!))
+      if (found) return found.stage
+    }
+    return OTHER_STAGE
+  }
   const functions = new Map<string, number>()
   const places = new Map<string, number>()
+  const stages = new Map<string, number>()
   let busy = 0
   let at = profile.startTime
   profile.samples.forEach((id, i) => {
@@ -55,10 +86,12 @@ export function summarise(profile: CpuProfile, from = 0, to = Number.POSITIVE_IN
     const name = `${frame.functionName || '(anonymous)'}${frame.url === '' ? '' : ` ${where}:${frame.lineNumber + 1}`}`
     functions.set(name, (functions.get(name) ?? 0) + us)
     places.set(where, (places.get(where) ?? 0) + us)
+    const stage = stageOf(id)
+    stages.set(stage, (stages.get(stage) ?? 0) + us)
   })
   const sorted = (costs: Map<string, number>) =>
     [...costs].sort((x, y) => y[1] - x[1]).map(([where, us]) => ({ where, share: us / Math.max(1, busy) }))
-  return { functions: sorted(functions), places: sorted(places) }
+  return { functions: sorted(functions), places: sorted(places), stages: sorted(stages) }
 }
 
 /** Runs `scenario` for `seconds` under `node --cpu-prof` and summarises its profile. */
@@ -92,7 +125,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const key = process.argv[2] ?? 'e'
   const scenario = ALL_SCENARIOS.find((s) => s.key === key && !s.postgres)
   if (scenario === undefined) throw new Error(`no SQLite scenario "${key}"`)
-  const { functions, places } = await profileScenario(scenario, Number(process.argv[3] ?? 4), Number(process.env.BENCH_CONNECTIONS ?? 32))
+  const { functions, places, stages } = await profileScenario(scenario, Number(process.argv[3] ?? 4), Number(process.env.BENCH_CONNECTIONS ?? 32))
   printCosts(`${key}: top functions by self time`, functions, Number(process.env.PROFILE_TOP ?? 15))
   printCosts(`${key}: top files and packages by self time`, places, 10)
+  printCosts(`${key}: where the main thread's CPU goes`, stages, stages.length)
 }

@@ -187,6 +187,7 @@ try {
     profile = await profileScenario(inboxFirst, SECONDS, CONNECTIONS)
     printCosts(`e under \`node --cpu-prof\`, ${SECONDS} s: top functions by self time`, profile.functions)
     printCosts('e: top files and packages by self time', profile.places)
+    printCosts("e: where the main thread's CPU goes (bench/profile.ts STAGES)", profile.stages, profile.stages.length)
 
     verify = await verifyBench()
     console.log('\n| verify (1 s each) | ops/s | official SDK function | ops/s |')
@@ -225,7 +226,7 @@ try {
   if (full) {
     mkdirSync('bench/results', { recursive: true })
     const summary = { date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, results, rss: { '10k': rss10k?.rssMiB, '100k': rss100k?.rssMiB } }
-    const measured = { ratios, goals, floor, profile: profile && { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10) }, verify, verifyCpu, dashboard: board }
+    const measured = { ratios, goals, floor, profile: profile && { functions: profile.functions.slice(0, 10), places: profile.places.slice(0, 10), stages: profile.stages }, verify, verifyCpu, dashboard: board }
     writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...summary, ...measured }, null, 2)}\n`)
     console.log(`\nwrote bench/results/latest.json in ${Math.round((Date.now() - started) / 1000)} s`)
   }
