@@ -28,6 +28,8 @@ export interface Measurement {
   requests: number
   /** CPU time of the server process(es) per request, µs. */
   cpuUsPerReq: number
+  /** Of which their main threads' (the event loop's), µs; the rest is V8's GC helper threads and the SQLite checkpointer. */
+  mainThreadCpuUsPerReq: number
   /** CPU time of the load generator (this process) per request, µs, and in cores while it ran. */
   generatorCpuUsPerReq: number
   generatorCores: number
@@ -113,13 +115,16 @@ function pool(scenario: Scenario, path: string, size: number): Pool {
 
 const TICK_US = 10_000 // USER_HZ is 100 on Linux
 
-/** CPU time (user + system) of processes so far, µs, from /proc (Linux); a process gone since counts 0. */
-export function cpuUs(pids: number[]): number {
+/**
+ * CPU time (user + system) of processes so far, µs, from /proc (Linux); a process gone since counts 0.
+ * `mainThread`: the thread the process started with only (the event loop), not V8's GC helpers or a checkpointer.
+ */
+export function cpuUs(pids: number[], { mainThread = false } = {}): number {
   let ticks = 0
   for (const pid of pids) {
     try {
       // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
       ticks += Number(fields[11]) + Number(fields[12])
     } catch {}
   }
@@ -186,6 +191,7 @@ export async function load(
   }
   const first = next
   const cpuBefore = cpuUs([pid])
+  const mainBefore = cpuUs([pid], { mainThread: true })
   const generatorBefore = process.cpuUsage()
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
@@ -203,6 +209,7 @@ export async function load(
     non2xx: result.non2xx + result.errors,
     requests: result.requests.total,
     cpuUsPerReq: (cpuUs([pid]) - cpuBefore) / Math.max(1, result.requests.total),
+    mainThreadCpuUsPerReq: (cpuUs([pid], { mainThread: true }) - mainBefore) / Math.max(1, result.requests.total),
     generatorCpuUsPerReq: (generator.user + generator.system) / Math.max(1, result.requests.total),
     generatorCores: (generator.user + generator.system) / 1e6 / (result.duration || 1),
     wrapped: requests !== undefined && next - first > requests.requests.length,

@@ -67,6 +67,7 @@ async function measure(scenario: Scenario, dir: string, tag: string, options: { 
       non2xx: parts.reduce((sum, m) => sum + m.non2xx, 0),
       requests,
       cpuUsPerReq: parts.reduce((sum, m) => sum + m.cpuUsPerReq * m.requests, 0) / Math.max(1, requests),
+      mainThreadCpuUsPerReq: parts.reduce((sum, m) => sum + m.mainThreadCpuUsPerReq * m.requests, 0) / Math.max(1, requests),
       // The parts ran at once in this one process: each measured the generator's whole CPU.
       generatorCpuUsPerReq: Math.max(...parts.map((m) => m.generatorCpuUsPerReq * m.requests)) / Math.max(1, requests),
       generatorCores: Math.max(...parts.map((m) => m.generatorCores)),
@@ -116,6 +117,7 @@ try {
           p99: med((m) => m.p99),
           rssMiB: med((m) => m.rssMiB),
           cpuUs: med((m) => m.cpuUsPerReq),
+          mainCpuUs: med((m) => m.mainThreadCpuUsPerReq),
           dbCpuUs: s.postgres ? med((m) => m.dbCpuUsPerReq) : undefined,
           generatorCpuUs: med((m) => m.generatorCpuUsPerReq),
           generatorCores: med((m) => m.generatorCores),
@@ -126,7 +128,7 @@ try {
     }),
   ) as Record<
     string,
-    { label: string; rps: number; p50: number; p99: number; rssMiB: number; cpuUs: number; dbCpuUs: number | undefined; generatorCpuUs: number; generatorCores: number; non2xx: number; wrapped: boolean }
+    { label: string; rps: number; p50: number; p99: number; rssMiB: number; cpuUs: number; mainCpuUs: number; dbCpuUs: number | undefined; generatorCpuUs: number; generatorCores: number; non2xx: number; wrapped: boolean }
   >
 
   const inboxFirst = ALL_SCENARIOS.find((s) => s.key === 'e')!
@@ -145,12 +147,12 @@ try {
   ) as Record<string, number>
 
   console.log(`\nwebhook-inbox bench: ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, 127.0.0.1, medians\n`)
-  console.log('| | scenario | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | Postgres CPU µs/req | generator CPU µs/req (cores) | non-2xx |')
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  console.log('| | scenario | req/s | p50 ms | p99 ms | peak RSS MiB | server CPU µs/req | of which main thread | Postgres CPU µs/req | generator CPU µs/req (cores) | non-2xx |')
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
   for (const [key, m] of Object.entries(results)) {
     const db = m.dbCpuUs === undefined ? '' : Math.round(m.dbCpuUs)
     const generator = `${Math.round(m.generatorCpuUs)} (${m.generatorCores.toFixed(2)})`
-    console.log(`| ${key} | ${m.label} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${m.rssMiB.toFixed(0)} | ${Math.round(m.cpuUs)} | ${db} | ${generator} | ${m.non2xx} |`)
+    console.log(`| ${key} | ${m.label} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${m.rssMiB.toFixed(0)} | ${Math.round(m.cpuUs)} | ${Math.round(m.mainCpuUs)} | ${db} | ${generator} | ${m.non2xx} |`)
   }
   const wrapped = Object.keys(results).filter((key) => results[key]!.wrapped)
   if (wrapped.length > 0) console.log(`\nwarning: ${wrapped.join(', ')} sent more first deliveries than BENCH_POOL holds; some were duplicates`)
