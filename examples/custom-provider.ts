@@ -1,4 +1,4 @@
-// The README's "Write your own provider" example: a complete adapter for a made-up sender.
+// docs/providers.md's "Write your own provider" example: a complete adapter for a made-up sender.
 // In your own project, import from 'webhook-inbox' and 'webhook-inbox/providers'.
 import { WebhookError, type WebhookErrorCode } from '../src/index.js'
 import type { Provider, ProviderOptions } from '../providers/index.js'

@@ -1,6 +1,8 @@
 // A small orders API with safe retries: POST /orders behind idempotency(), over a SQLite
-// file. Run with `npm run example:orders`. In your own project, import from
-// 'webhook-inbox/idempotency' and 'webhook-inbox/stores/sqlite'.
+// file (orders.db, or $WEBHOOK_INBOX_DB). Run with `npm run example:orders`; "Try it" in
+// docs/idempotency.md lists curl commands to run against it, in order, with each answer.
+// The keys: `npm run --silent cli -- keys list --db orders.db`. In your own project,
+// import from 'webhook-inbox/idempotency' and 'webhook-inbox/stores/sqlite'.
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { idempotency } from '../src/idempotency/index.js'

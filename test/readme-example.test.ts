@@ -1,4 +1,4 @@
-// The README's "Testing your handlers" example, with this repository's import paths.
+// docs/testing.md's "Testing your handlers" example, with this repository's import paths.
 import { expect, it } from 'vitest'
 import { stripe } from '../providers/index.js'
 import { createInbox } from '../src/index.js'

@@ -27,7 +27,7 @@ Secrets come from --secret or ${Object.values(DEVELOPMENT_SECRETS)
   .join(', ')}.
 
 Examples:
-  webhook-inbox send stripe payment_intent.succeeded
+  webhook-inbox send stripe payment_intent.succeeded --dev
   webhook-inbox list --status failed
   webhook-inbox replay stripe evt_3MtwBwLkdIwHu7ix0ZzQ0v3F
 

@@ -151,5 +151,5 @@ export const gitlabCase: ProviderCase = {
   token: true,
 }
 
-/** Every built-in provider, in the order the README lists them. */
+/** Every built-in provider, in the order docs/providers.md lists them. */
 export const providerCases = [stripeCase, githubCase, slackCase, razorpayCase, standardWebhooksCase, shopifyCase, paddleCase, linearCase, gitlabCase]

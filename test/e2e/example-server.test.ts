@@ -9,7 +9,7 @@ import { github, razorpay, slack, stripe } from '../../providers/index.js'
 import type { Provider, SignInput } from '../../src/provider.js'
 import { waitFor } from '../helpers.js'
 
-// The README's main job, as a new user runs it: the example server on a real port
+// `npm start` as docs/development.md describes it: the example server on a real port
 // over a real SQLite file, with the development secrets it prints.
 describe('examples/node.ts (npm start) on 127.0.0.1', () => {
   let child: ChildProcess
@@ -121,6 +121,14 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
     const sent = await runExample('examples/send-test-event.ts', ['github'], { PORT: port() })
     expect([sent.code, sent.stdout]).toEqual([0, expect.stringMatching(/first delivery: 200 .*processed[\s\S]*redelivery: 200 .*duplicate/)])
     await waitFor(() => /github {2}test_\S+: issues\.opened #\d+ in /.test(output), 10_000, "the example's line for the issues event")
+  })
+
+  it('the first example of `webhook-inbox --help` (send … --dev) is answered 200 processed by npm start', async () => {
+    const help = await runExample('src/cli/index.ts', ['--help'], {})
+    const example = help.stdout.split('Examples:\n')[1]?.split('\n')[0]?.trim() ?? ''
+    expect(example).toMatch(/^webhook-inbox send /)
+    const sent = await runExample('src/cli/index.ts', example.split(/\s+/).slice(1), { PORT: port() })
+    expect([sent.code, sent.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/^200 processed /)])
   })
 
   it('a second npm start on the busy port exits 1 with one line naming EADDRINUSE, not a stack trace', async () => {

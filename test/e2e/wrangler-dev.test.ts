@@ -24,7 +24,7 @@ function freePort(): Promise<number> {
   })
 }
 
-// The README's local Worker: `wrangler d1 migrations apply --local`, then `wrangler dev --local`.
+// docs/deploying.md's local Worker: `wrangler d1 migrations apply --local`, then `wrangler dev --local`.
 describe('examples/worker.ts under wrangler dev --local on 127.0.0.1', () => {
   let dir: string
   let dev: ChildProcess

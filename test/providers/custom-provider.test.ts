@@ -1,5 +1,5 @@
-// The README's "Write your own provider" example, proven by the exported conformance suite
-// (webhook-inbox/testing/vitest) exactly as the README tells users to.
+// docs/providers.md's "Write your own provider" example, proven by the exported conformance suite
+// (webhook-inbox/testing/vitest) exactly as that page tells users to.
 import { acme } from '../../examples/custom-provider.js'
 import { testProvider } from '../../src/testing/vitest.js'
 import { tempStore } from '../node-helpers.js'

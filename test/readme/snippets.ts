@@ -1,12 +1,24 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 export type Runtime = 'node' | 'workers' | 'bun' | 'deno'
 
 export interface Snippet {
-  /** 1-based line of the opening fence in README.md, for error messages. */
+  /** The Markdown file, relative to the repository root (`docs/guarantees.md`). */
+  file: string
+  /** 1-based line of the opening fence, for error messages: the code's line n is at `line + n`. */
   line: number
   code: string
   runtime: Runtime
+}
+
+/** README.md, then every page of docs/, relative to the repository root. */
+export function docFiles(root: string): string[] {
+  const pages = readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`)
+  return ['README.md', ...pages]
 }
 
 /** The runtime whose types a snippet needs, from what it uses. */
@@ -17,9 +29,9 @@ function runtimeOf(code: string): Runtime {
   return 'node'
 }
 
-/** Every ```ts block of a Markdown file. */
-export function tsSnippets(path: string): Snippet[] {
-  const lines = readFileSync(path, 'utf8').split('\n')
+/** Every ```ts block of a Markdown file (`file` relative to `root`). */
+export function tsSnippets(root: string, file: string): Snippet[] {
+  const lines = readFileSync(join(root, file), 'utf8').split('\n')
   const snippets: Snippet[] = []
   let open: { line: number; body: string[] } | undefined
   lines.forEach((text, index) => {
@@ -27,13 +39,41 @@ export function tsSnippets(path: string): Snippet[] {
       if (text.trim() === '```ts') open = { line: index + 1, body: [] }
     } else if (text.trim() === '```') {
       const code = open.body.join('\n')
-      snippets.push({ line: open.line, code, runtime: runtimeOf(code) })
+      snippets.push({ file, line: open.line, code, runtime: runtimeOf(code) })
       open = undefined
     } else {
       open.body.push(text)
     }
   })
   return snippets
+}
+
+/** Every ```ts block of README.md and docs/*.md. */
+export function allSnippets(root: string): Snippet[] {
+  return docFiles(root).flatMap((file) => tsSnippets(root, file))
+}
+
+/** The snippet's file name in the typecheck's folder, unique per block. */
+export function snippetFileName(snippet: Snippet): string {
+  return `${snippet.file.replace(/[^A-Za-z0-9]+/g, '-')}-line-${snippet.line}.ts`
+}
+
+/**
+ * tsc's `file.ts(line,col): error …` lines, with each snippet's file and position
+ * rewritten to the Markdown file and line the reader sees (`docs/stores.md:42:7`).
+ */
+export function inMarkdownTerms(output: string, snippets: Snippet[]): string {
+  const byName = new Map(snippets.map((snippet) => [snippetFileName(snippet), snippet]))
+  return output
+    .split('\n')
+    .map((line) => {
+      const match = /^(?:.*[\\/])?([^\\/()]+\.ts)\((\d+),(\d+)\): (.*)$/.exec(line)
+      const snippet = match && byName.get(match[1]!)
+      if (!match || !snippet) return line
+      return `${snippet.file}:${snippet.line + Number(match[2])}:${match[3]} (the block at line ${snippet.line}): ${match[4]}`
+    })
+    .join('\n')
+    .trim()
 }
 
 /**
