@@ -17,9 +17,13 @@ export interface Server {
   output(): string
 }
 
+/** How a script runs: Node with tsx unless told otherwise (`[bun]`, `[deno, 'run', …flags]`). */
+const NODE = [process.execPath, '--import', 'tsx']
+
 /** Starts a fixture server (the webhook ledger server by default) and resolves once it listens on 127.0.0.1. */
-export async function startServer(env: Record<string, string>, script = 'test/e2e/fixtures/ledger-server.ts'): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+export async function startServer(env: Record<string, string>, script = 'test/e2e/fixtures/ledger-server.ts', runtime = NODE): Promise<Server> {
+  const [command, ...flags] = runtime
+  const child = spawn(command!, [...flags, script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -29,7 +33,7 @@ export async function startServer(env: Record<string, string>, script = 'test/e2
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000)
     const read = (chunk: Buffer) => {
       output += chunk.toString()
-      // Fixture servers print "listening <port>", the examples "listening on http://127.0.0.1:<port>/…".
+      // Fixture servers print "listening <port>", the examples "… listening on http://127.0.0.1:<port>/…".
       const match = /listening (?:on http:\/\/127\.0\.0\.1:)?(\d+)/.exec(output)
       if (match) {
         clearTimeout(timer)
