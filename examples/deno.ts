@@ -1,5 +1,15 @@
-// Deno: the inbox is a fetch handler. Run: deno run -A examples/deno.ts
-import { inbox } from './inbox.js'
+// Deno: the inbox is a fetch handler. Deno cannot load better-sqlite3, so this runs on a
+// server store; --sloppy-imports lets the repository's `.js` imports find their `.ts` files:
+// DATABASE_URL=postgres://… deno run --allow-net --allow-env --allow-read --sloppy-imports examples/deno.ts
+import { examplePort } from './dev-secrets.js'
+import { inbox, runSweeperUntilSignal, storeName } from './inbox.js'
 
-Deno.serve({ port: Number(Deno.env.get('PORT') ?? 3000), hostname: '127.0.0.1' }, (request) => inbox.fetch(request))
-inbox.startSweeper() // retries and deadline-mode runs
+const server = Deno.serve(
+  {
+    port: examplePort(),
+    hostname: '127.0.0.1',
+    onListen: ({ port }) => console.log(`deno listening on http://127.0.0.1:${port}/webhooks/:provider (store: ${storeName})`),
+  },
+  (request) => inbox.fetch(request),
+)
+runSweeperUntilSignal(() => server.shutdown())

@@ -1,7 +1,8 @@
 import type { BuiltInProviderName } from '../providers/registry.js'
 import { DEVELOPMENT_SECRETS } from '../src/testing/development-secrets.js'
+import { secretsFrom } from './provider-secrets.js'
 
-export const PROVIDER_NAMES = Object.keys(DEVELOPMENT_SECRETS) as BuiltInProviderName[]
+export { PROVIDER_NAMES } from './provider-secrets.js'
 
 /**
  * The example's signing secrets: the real ones from the environment, or the fixed
@@ -9,14 +10,10 @@ export const PROVIDER_NAMES = Object.keys(DEVELOPMENT_SECRETS) as BuiltInProvide
  * signed test events at once.
  */
 export function exampleSecrets() {
-  const secrets = {} as Record<BuiltInProviderName, string>
-  const defaulted: string[] = []
-  for (const provider of PROVIDER_NAMES) {
-    const { variable, value } = DEVELOPMENT_SECRETS[provider]
-    secrets[provider] = process.env[variable] || value
-    if (!process.env[variable]) defaulted.push(`${variable}=${value}`)
-  }
-  return { secrets, defaulted }
+  const { secrets, missing } = secretsFrom(process.env)
+  for (const provider of missing) secrets[provider] = DEVELOPMENT_SECRETS[provider].value
+  const defaulted = missing.map((provider) => `${DEVELOPMENT_SECRETS[provider].variable}=${DEVELOPMENT_SECRETS[provider].value}`)
+  return { secrets: secrets as Record<BuiltInProviderName, string>, defaulted }
 }
 
 export const examplePort = () => Number(process.env.PORT ?? 3000)

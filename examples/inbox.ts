@@ -1,27 +1,21 @@
 // The inbox the "Mount it" examples share (express.ts, fastify.ts, next-route.ts, bun.ts,
-// deno.ts): Stripe and GitHub over a SQLite file, with the development secrets of
-// `npm start` unless the variables are set. In your own project this is the README's
-// "Use" snippet, imported from 'webhook-inbox', 'webhook-inbox/providers' and
-// 'webhook-inbox/stores/sqlite'.
-import { github, stripe } from '../providers/index.js'
+// deno.ts): every built-in provider with the handlers of examples/handlers.ts, over the
+// store examples/store.ts picks (Postgres or MySQL from DATABASE_URL, else a SQLite file,
+// which Bun and Deno cannot open), with the development secrets of `npm start` unless the
+// variables are set. In your own project this is the README's "Use" snippet, imported from
+// 'webhook-inbox', 'webhook-inbox/providers' and 'webhook-inbox/stores/…'.
+import { createProviders } from '../providers/index.js'
 import { createInbox } from '../src/index.js'
-import { sqliteStore } from '../src/stores/sqlite/index.js'
 import { exampleSecrets } from './dev-secrets.js'
+import { handleExampleEvents } from './handlers.js'
+import { exampleStore } from './store.js'
 
-const { secrets } = exampleSecrets()
+const example = exampleStore()
 
-export const inbox = createInbox({
-  store: sqliteStore({ path: process.env.WEBHOOK_INBOX_DB ?? 'webhooks.db' }),
-  providers: { stripe: stripe({ secret: secrets.stripe }), github: github({ secret: secrets.github }) },
-})
+/** The store the examples run on, as they name it at start-up. */
+export const storeName = example.name
 
-inbox.on('stripe', 'payment_intent.succeeded', (event) => {
-  console.log(`stripe ${event.id}: payment ${event.payload.data.object.id} succeeded`)
-})
-inbox.on('github', 'issues', (event) => {
-  console.log(`github ${event.id}: ${event.type} #${event.payload.issue.number}`)
-})
-inbox.onError((error) => console.error(`${error.status} ${error.code}: ${error.message}`))
+export const inbox = handleExampleEvents(createInbox({ store: example.store, providers: createProviders(exampleSecrets().secrets) }))
 
 /**
  * Outside `serve()` nobody runs the sweeper or stops cleanly for you: run it in this

@@ -1,36 +1,32 @@
-// The Cloudflare Worker example: every provider on POST /webhooks/:provider over D1,
-// the sweeper on a cron trigger. Secrets come from the Worker's env (`wrangler secret
-// put`, or `.dev.vars` locally). In your own project, import from 'webhook-inbox',
-// 'webhook-inbox/providers' and 'webhook-inbox/stores/d1' instead of these paths.
+// The Cloudflare Worker example: every provider on POST /webhooks/:provider over D1, with the
+// handlers of examples/handlers.ts, the sweeper on a cron trigger. Secrets come from the
+// Worker's env (`wrangler secret put`, or `.dev.vars` locally: cp .dev.vars.example .dev.vars).
+// In your own project, import from 'webhook-inbox', 'webhook-inbox/providers' and
+// 'webhook-inbox/stores/d1' instead of these paths, and name only the providers you use.
 import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
-import { github, razorpay, slack, stripe } from '../providers/index.js'
+import { BUILT_IN_PROVIDERS, type BuiltInProviderName, createProviders } from '../providers/index.js'
 import { dashboard } from '../src/dashboard/index.js'
 import { createInbox } from '../src/index.js'
 import { d1Store } from '../src/stores/d1/index.js'
+import { handleExampleEvents } from './handlers.js'
+import { secretsFrom } from './provider-secrets.js'
 
-const inbox = createInbox({
-  store: d1Store(env.DB),
-  providers: {
-    stripe: stripe({ secret: env.STRIPE_WEBHOOK_SECRET }),
-    github: github({ secret: env.GITHUB_WEBHOOK_SECRET }),
-    slack: slack({ secret: env.SLACK_SIGNING_SECRET }),
-    razorpay: razorpay({ secret: env.RAZORPAY_WEBHOOK_SECRET }),
-  },
-  // Workers answer first and finish in ctx.waitUntil; the cron sweeper retries failures.
-  mode: 'queue',
-})
+// Every provider's secret, all checked here, so a missing one is named by its variable.
+const { secrets, missing } = secretsFrom(env as unknown as Record<string, unknown>)
+if (missing.length > 0) {
+  const variables = missing.map((provider) => BUILT_IN_PROVIDERS[provider].secretVariable)
+  throw new Error(`example Worker: set ${variables.join(', ')} (wrangler secret put NAME; locally cp .dev.vars.example .dev.vars)`)
+}
 
-inbox.on('stripe', 'payment_intent.succeeded', (event) => {
-  console.log(`stripe ${event.id}: payment ${event.payload.data.object.id} succeeded`)
-})
-inbox.on('github', 'issues', (event) => {
-  console.log(`github ${event.id}: ${event.type} #${event.payload.issue.number}`)
-})
-inbox.on('slack', 'slash_command', (event) => ({ response_type: 'ephemeral', text: `Got ${event.payload.command}` }))
-inbox.onAny((event) => {
-  console.log(`${event.provider} ${event.id}: ${event.type} (attempt ${event.attempt})`)
-})
+const inbox = handleExampleEvents(
+  createInbox({
+    store: d1Store(env.DB),
+    providers: createProviders(secrets as Record<BuiltInProviderName, string>),
+    // Workers answer first and finish in ctx.waitUntil; the cron sweeper retries failures.
+    mode: 'queue',
+  }),
+)
 
 // The dashboard at /inbox, only when a password is set (`wrangler secret put INBOX_DASHBOARD_PASSWORD`).
 const app = new Hono()

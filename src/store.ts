@@ -327,8 +327,8 @@ export interface IdempotencyKeys {
   /** Forgets a running key (the handler failed): the next request with it runs anew; false when `token` no longer holds it. */
   release(id: KeyId, token: string): Promise<boolean>
   get(id: KeyId): Promise<KeyRecord | undefined>
-  /** Newest first, without response bodies. */
-  list(filter?: { scope?: string; status?: KeyStatus; limit?: number }): Promise<KeySummary[]>
+  /** Newest first, without response bodies; `key` alone finds every scope that holds that key. */
+  list(filter?: { scope?: string; key?: string; status?: KeyStatus; limit?: number }): Promise<KeySummary[]>
   /** Deletes up to `limit` keys past their TTL at `now`, never one that is not expired when it is deleted; returns how many. */
   purge(options: { now: number; limit: number }): Promise<number>
 }

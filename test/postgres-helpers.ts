@@ -11,17 +11,33 @@ let schemas = 0
 /** A schema name no other test, file or process uses. */
 export const freshSchema = (tag = 'test') => `${tag}_${process.pid}_${++schemas}_${Date.now() % 100_000}`
 
+/** Runs one statement as the test server's user, outside any store and its pool. */
+async function adminQuery(statement: string, url: string) {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
+
 /** Drops `schema` once the test ends, whatever the test left in it. */
 export function dropAfterTest(schema: string, url = PG_URL) {
-  onCleanup(async () => {
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
-    } finally {
-      await client.end()
-    }
-  })
+  onCleanup(() => adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`, url))
+}
+
+/**
+ * An empty database of the test's own, dropped (its connections ended) once the test ends;
+ * its URL. For a process that takes only a URL, as the examples do, and so use `public`.
+ */
+export async function createPostgresDatabase(tag = 'test', url = PG_URL) {
+  const database = freshSchema(tag)
+  await adminQuery(`CREATE DATABASE "${database}"`, url)
+  onCleanup(() => adminQuery(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`, url))
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
 }
 
 /** A store on an empty schema of its own, closed and dropped after the test. */

@@ -1,6 +1,6 @@
 import { purgeIdempotencyKeys } from '../idempotency/purge.js'
 import { KEY_STATUSES } from '../statuses.js'
-import type { KeyStatus } from '../store.js'
+import type { IdempotencyKeys, KeyStatus } from '../store.js'
 import { FailedError, type Io, openStore, parse, UsageError } from './context.js'
 import { table, time } from './format.js'
 
@@ -11,6 +11,9 @@ The Idempotency-Key table of the idempotency() middleware.
   keys list [--scope <s>] [--status running|completed] [--limit <n>]   newest first, no bodies
   keys show <key> [--scope <s>]                                        one key, with its stored response
   keys purge                                                           delete every expired key (for cron)
+
+A key is unique within its scope (the middleware's scope option, e.g. the account). keys show
+without --scope finds the key in the one scope that holds it; when several do, it names them.
 
 Every subcommand takes --json and --db <path|url>: the SQLite file, postgres:// or mysql:// URL
 (default $DATABASE_URL if such a URL, else $WEBHOOK_INBOX_DB or webhooks.db); --schema for Postgres.
@@ -53,8 +56,9 @@ async function show(args: string[], io: Io) {
   if (key === undefined) throw new UsageError('usage: webhook-inbox keys show <key> [--scope <s>]')
   const store = openStore(values, io, 'read')
   try {
-    const record = await store.keys.get({ scope: values.scope ?? '', key })
-    if (!record) throw new FailedError(`no idempotency key "${key}" in scope "${values.scope ?? ''}"`)
+    const scope = values.scope ?? (await onlyScopeOf(store.keys, key))
+    const record = await store.keys.get({ scope, key })
+    if (!record) throw new FailedError(`no idempotency key "${key}" in scope "${scope}"`)
     const { response, ...summary } = record
     const body = response === null ? null : new TextDecoder().decode(response.body)
     if (values.json) {
@@ -66,6 +70,24 @@ async function show(args: string[], io: Io) {
   } finally {
     await store.close()
   }
+}
+
+/** How many scopes `keys show` names when several hold the key. */
+const SCOPES_SHOWN = 10
+
+/**
+ * The scope that holds `key`, for `keys show` without --scope. A key is unique only within
+ * its scope, so when several hold it they are named rather than one guessed.
+ */
+async function onlyScopeOf(keys: IdempotencyKeys, key: string): Promise<string> {
+  const held = await keys.list({ key, limit: SCOPES_SHOWN + 1 })
+  const [first] = held
+  if (first === undefined) throw new FailedError(`no idempotency key "${key}" in any scope`)
+  if (held.length === 1) return first.scope
+  const scopes = held.slice(0, SCOPES_SHOWN).map((k) => JSON.stringify(k.scope)).sort()
+  const more = held.length > SCOPES_SHOWN ? ' and more' : ''
+  // The call needs --scope, as a wrong argument does: exit 2.
+  throw new UsageError(`idempotency key "${key}" is held in scopes ${scopes.join(', ')}${more}: pass --scope <s> to pick one`)
 }
 
 async function purge(args: string[], io: Io) {

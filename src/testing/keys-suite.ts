@@ -195,5 +195,17 @@ export function testKeys(c: KeysCase): void {
       expect(all[0]).not.toHaveProperty('response')
       expect((await keys.list({ status: 'completed' })).map((key) => key.key)).toEqual(['first'])
     })
+
+    it('keys.list({ key }) returns that key in every scope that holds it, and no other key', async () => {
+      const keys = await c.create()
+      await started(keys, request('shared', undefined, 'acct_1'))
+      await started(keys, request('shared', undefined, 'acct_2'), NOW + 1)
+      await started(keys, request('other', undefined, 'acct_1'), NOW + 2)
+      expect((await keys.list({ key: 'shared' })).map(({ scope, key }) => [scope, key])).toEqual([
+        ['acct_2', 'shared'],
+        ['acct_1', 'shared'],
+      ])
+      expect(await keys.list({ key: 'missing' })).toEqual([])
+    })
   })
 }

@@ -10,11 +10,13 @@ function io(): Io & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, out: (line) => void stdout.push(line), err: (line) => void stderr.push(line), progress: () => {}, env: {} }
 }
 
-/** A store with one completed key ("paid", scope acct_1) written by the middleware. */
-async function storeWithKey(ttl = 86_400_000) {
+/** A store with one completed key "paid" in each of `scopes` (acct_1 by default), written by the middleware. */
+async function storeWithKey(ttl = 86_400_000, scopes = ['acct_1']) {
   const { store, path } = tempStore()
-  const handler = withIdempotency({ store, ttl, scope: () => 'acct_1' })(async () => new Response('{"id":"ord_1"}', { status: 201, headers: { 'content-type': 'application/json' } }))
-  await handler(new Request('https://api.test/orders', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'paid' } }))
+  for (const scope of scopes) {
+    const handler = withIdempotency({ store, ttl, scope: () => scope })(async () => new Response('{"id":"ord_1"}', { status: 201, headers: { 'content-type': 'application/json' } }))
+    await handler(new Request('https://api.test/orders', { method: 'POST', body: '{}', headers: { 'idempotency-key': 'paid' } }))
+  }
   return path
 }
 
@@ -29,14 +31,31 @@ describe('webhook-inbox keys in-process', () => {
     expect(out.stdout[0]).not.toContain('ord_1')
   })
 
-  it('webhook-inbox keys show prints the stored response, and exits 1 for a key in another scope', async () => {
+  it('webhook-inbox keys show --scope prints the stored response, and exits 1 for a key in another scope', async () => {
     const path = await storeWithKey()
     const out = io()
     expect(await run(['keys', 'show', 'paid', '--scope', 'acct_1', '--db', path, '--json'], out)).toBe(0)
     expect(JSON.parse(out.stdout[0]!)).toMatchObject({ key: 'paid', response: { status: 201, body: '{"id":"ord_1"}', headers: { 'content-type': 'application/json' } } })
     const missing = io()
-    expect(await run(['keys', 'show', 'paid', '--db', path], missing)).toBe(1)
+    expect(await run(['keys', 'show', 'paid', '--scope', '', '--db', path], missing)).toBe(1)
     expect(missing.stderr).toEqual(['webhook-inbox keys: no idempotency key "paid" in scope ""'])
+  })
+
+  it('webhook-inbox keys show <key> without --scope prints the key from the one scope that holds it', async () => {
+    const path = await storeWithKey()
+    const out = io()
+    expect(await run(['keys', 'show', 'paid', '--db', path, '--json'], out)).toBe(0)
+    expect(JSON.parse(out.stdout[0]!)).toMatchObject({ scope: 'acct_1', key: 'paid', response: { status: 201, body: '{"id":"ord_1"}' } })
+  })
+
+  it('webhook-inbox keys show <key> without --scope exits 2 naming every scope that holds the key, and 1 when none does', async () => {
+    const path = await storeWithKey(undefined, ['acct_1', ''])
+    const several = io()
+    expect(await run(['keys', 'show', 'paid', '--db', path], several)).toBe(2)
+    expect(several.stderr).toEqual(['webhook-inbox keys: idempotency key "paid" is held in scopes "", "acct_1": pass --scope <s> to pick one'])
+    const none = io()
+    expect(await run(['keys', 'show', 'unpaid', '--db', path], none)).toBe(1)
+    expect(none.stderr).toEqual(['webhook-inbox keys: no idempotency key "unpaid" in any scope'])
   })
 
   it('webhook-inbox keys purge deletes expired keys only', async () => {

@@ -1,13 +1,20 @@
 import Database from 'better-sqlite3'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { github, razorpay, slack, stripe } from '../../providers/index.js'
+import { PROVIDER_NAMES } from '../../examples/provider-secrets.js'
 import type { Provider, SignInput } from '../../src/provider.js'
+import { DEVELOPMENT_SECRETS } from '../../src/testing/development-secrets.js'
 import { waitFor } from '../helpers.js'
+import { sendEveryProvider, sendTestEvent } from './processes.js'
+
+const variables = Object.values(DEVELOPMENT_SECRETS).map(({ variable }) => variable)
 
 // `npm start` as docs/development.md describes it: the example server on a real port
 // over a real SQLite file, with the development secrets it prints.
@@ -20,14 +27,14 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhook-inbox-example-'))
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', WEBHOOK_INBOX_DB: join(dir, 'webhooks.db') }
-    for (const name of ['DATABASE_URL', 'STRIPE_WEBHOOK_SECRET', 'GITHUB_WEBHOOK_SECRET', 'SLACK_SIGNING_SECRET', 'RAZORPAY_WEBHOOK_SECRET']) delete env[name]
+    for (const name of ['DATABASE_URL', ...variables]) delete env[name]
     child = spawn(process.execPath, ['--import', 'tsx', 'examples/node.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     base = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`example did not start:\n${output}`)), 15_000)
       const read = (chunk: Buffer) => {
         output += chunk.toString()
         const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-        if (match && output.includes('RAZORPAY_WEBHOOK_SECRET=')) {
+        if (match && variables.every((variable) => output.includes(`${variable}=`))) {
           clearTimeout(timer)
           resolve(match[1]!)
         }
@@ -93,8 +100,8 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
   }
 
   it('the example logged each handled event and stored one processed row per event in $WEBHOOK_INBOX_DB', async () => {
-    const stripeLine = 'stripe  evt_e2e: payment pi_1 succeeded, 5 eur'
-    const githubLine = 'github  gh-e2e: push of 2 commit(s) to refs/heads/main'
+    const stripeLine = 'stripe evt_e2e: payment pi_1 succeeded, 5 eur'
+    const githubLine = 'github gh-e2e: push of 2 commit(s) to refs/heads/main'
     await waitFor(() => output.includes(stripeLine) && output.includes(githubLine), 10_000, "the handlers' lines in the example's output")
     expect(output).toContain(stripeLine)
     expect(output).toContain(githubLine)
@@ -117,11 +124,17 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
     expect((await fetch(`${base}/`)).status).toBe(200)
   })
 
-  it('npm run send -- github (examples/send-test-event.ts) gets processed then duplicate, and the example logs its issues line', async () => {
-    const sent = await runExample('examples/send-test-event.ts', ['github'], { PORT: port() })
-    expect([sent.code, sent.stdout]).toEqual([0, expect.stringMatching(/first delivery: 200 .*processed[\s\S]*redelivery: 200 .*duplicate/)])
-    await waitFor(() => /github {2}test_\S+: issues\.opened #\d+ in /.test(output), 10_000, "the example's line for the issues event")
-  })
+  it('npm run send -- <provider> (examples/send-test-event.ts) exits 0 after 200 processed, then 200 duplicate, for every built-in provider, and the example prints each handler\'s line', async () => {
+    const sent = await sendEveryProvider(Number(port()), () => output)
+    expect(sent.map(({ provider, code, stdout, handled }) => ({ provider, code, stdout, handled }))).toEqual(
+      PROVIDER_NAMES.map((provider) => ({
+        provider,
+        code: 0,
+        stdout: expect.stringMatching(/first delivery: 200 .*"processed"[\s\S]*redelivery: 200 .*"duplicate"/),
+        handled: true,
+      })),
+    )
+  }, 60_000)
 
   it('the first example of `webhook-inbox --help` (send … --dev) is answered 200 processed by npm start', async () => {
     const help = await runExample('src/cli/index.ts', ['--help'], {})
@@ -143,9 +156,42 @@ describe('examples/node.ts (npm start) on 127.0.0.1', () => {
     expect(await exited).toBe(0)
   })
 
-  it('npm run send with no server listening exits 1 with one line naming ECONNREFUSED', async () => {
-    const sent = await runExample('examples/send-test-event.ts', ['stripe'], { PORT: port() })
+  it('npm run send with no server listening exits 1 with one line naming ECONNREFUSED and the address, not npm start', async () => {
+    const sent = await sendTestEvent('stripe', Number(port()))
     expect(sent.code).toBe(1)
-    expect(sent.stderr.trim().split('\n')).toEqual([expect.stringContaining('ECONNREFUSED')])
+    expect(sent.stderr.trim().split('\n')).toEqual([`cannot reach ${base}/webhooks/stripe (ECONNREFUSED): is the server at ${base} running?`])
   })
+})
+
+// A server that is not the example (or an example without the provider) refuses the event:
+// send must fail, so a script or CI step that runs it stops there.
+describe('examples/send-test-event.ts against a server on 127.0.0.1 that refuses the event', () => {
+  const refusals: [status: number, body: object, line: (base: string) => string][] = [
+    [404, { ok: false, status: 'rejected', code: 'unknown_provider' }, (base) => `the server at ${base} has no provider "shopify"`],
+    [
+      401,
+      { ok: false, status: 'rejected', code: 'signature_mismatch' },
+      (base) => `the server at ${base} rejected the signature: it needs the SHOPIFY_API_SECRET send signed with (the development one, as in .dev.vars.example)`,
+    ],
+    [503, { ok: false, status: 'failed', code: 'store_unavailable' }, (base) => `the server at ${base} answered 503 store_unavailable, not 2xx`],
+  ]
+
+  for (const [status, body, line] of refusals) {
+    it(`npm run send -- shopify exits 1 after one delivery answered ${status}, with one line saying why and no npm start`, async () => {
+      let requests = 0
+      const server = createServer((_request, response) => {
+        requests++
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+      })
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      try {
+        const { port } = server.address() as AddressInfo
+        const sent = await sendTestEvent('shopify', port)
+        expect([sent.code, requests, sent.stderr.trim().split('\n')]).toEqual([1, 1, [line(`http://127.0.0.1:${port}`)]])
+        expect(sent.stdout).toContain(`first delivery: ${status} `)
+      } finally {
+        server.close()
+      }
+    })
+  }
 })

@@ -31,7 +31,8 @@ async function deliverIssue(port: number, id: string) {
 
 describe.each(['express', 'fastify'])('examples/%s.ts on 127.0.0.1', (framework) => {
   it(`examples/${framework}.ts answers a signed GitHub delivery 200 processed, its redelivery 200 duplicate, and keeps JSON routes parsing`, async () => {
-    const env = { PORT: '0', WEBHOOK_INBOX_DB: join(dir, `${framework}.db`) }
+    // SQLite even where the shell sets DATABASE_URL, which examples/inbox.ts would use.
+    const env = { PORT: '0', WEBHOOK_INBOX_DB: join(dir, `${framework}.db`), DATABASE_URL: '' }
     const server = await startServer(env, `examples/${framework}.ts`)
     try {
       const id = `mount-${framework}`

@@ -1,14 +1,17 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { PROVIDER_NAMES } from '../../examples/provider-secrets.js'
 import worker from '../../examples/worker.js'
 import { github, stripe } from '../../providers/index.js'
 import { createInbox } from '../../src/inbox.js'
-import { NOW, signedDelivery } from '../helpers.js'
+import { DEVELOPMENT_SECRETS } from '../../src/testing/development-secrets.js'
+import { fixture, fixtureNames, signedRequest } from '../../src/testing/index.js'
+import { NOW, signedDelivery, waitFor } from '../helpers.js'
 import { freshD1Store } from './d1.js'
 
 const stripeSigner = stripe({ secret: env.STRIPE_WEBHOOK_SECRET })
 const eventBody = (id: string) =>
-  JSON.stringify({ id, object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_w', object: 'payment_intent' } } })
+  JSON.stringify({ id, object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_w', object: 'payment_intent', amount: 5, currency: 'eur' } } })
 
 async function rowOf(eventId: string) {
   return env.DB.prepare('select status, attempts from webhook_events where event_id = ?').bind(eventId).first()
@@ -23,6 +26,21 @@ describe('examples/worker.ts in workerd', () => {
     const again = await SELF.fetch(delivery)
     expect([again.status, again.headers.get('webhook-inbox-status')]).toEqual([200, 'duplicate'])
     expect(await rowOf('evt_worker_1')).toEqual({ status: 'processed', attempts: 1 })
+  })
+
+  it('answers a signed sample of every built-in provider 202 queued and processes each', async () => {
+    await freshD1Store()
+    const answers = []
+    for (const provider of PROVIDER_NAMES) {
+      const sample = fixture(provider, fixtureNames(provider)[0] as never)
+      const options = { secret: DEVELOPMENT_SECRETS[provider].value, id: `evt_${provider}`, url: `https://worker.test/webhooks/${provider}` }
+      const response = await SELF.fetch(await signedRequest(provider, sample, options))
+      answers.push({ provider, status: response.status, answer: response.headers.get('webhook-inbox-status') })
+    }
+    expect(answers).toEqual(PROVIDER_NAMES.map((provider) => ({ provider, status: 202, answer: 'queued' })))
+    // The runs finish in waitUntil, after the answers.
+    const processed = async () => (await Promise.all(PROVIDER_NAMES.map((provider) => rowOf(`evt_${provider}`)))).every((row) => row?.status === 'processed')
+    await waitFor(processed, 5_000, 'every queued run to finish')
   })
 
   it('answers a Stripe event signed with another secret 401 and stores nothing', async () => {

@@ -90,9 +90,10 @@ export function keyLifecycle<T extends KeyColumns & Table>(k: T) {
       updatedAt: k.updatedAt,
     } as { [K in keyof KeySummary & keyof KeyColumns]: T[K] },
     /** list()'s filter: every field given narrows the result. */
-    listed(filter: { scope?: string; status?: KeyStatus }) {
+    listed(filter: { scope?: string; key?: string; status?: KeyStatus }) {
       const conditions: SQL[] = []
       if (filter.scope !== undefined) conditions.push(eq(k.scope, filter.scope))
+      if (filter.key !== undefined) conditions.push(eq(k.key, filter.key))
       if (filter.status !== undefined) conditions.push(eq(k.status, filter.status))
       return and(...conditions)
     },
@@ -137,7 +138,7 @@ export interface KeyStatements {
   finish(params: Params): Promise<unknown[]>
   release(params: Params): Promise<unknown[]>
   get(params: Params): Promise<KeyRow[]>
-  list(filter: { scope?: string; status?: KeyStatus; limit: number }): Promise<KeySummary[]>
+  list(filter: { scope?: string; key?: string; status?: KeyStatus; limit: number }): Promise<KeySummary[]>
   purge(now: number, limit: number): Promise<unknown[]>
   /**
    * Runs `body` in one database transaction, with `lock` and `finish` bound to it and `tx`,
