@@ -1,4 +1,4 @@
-import type { NewEvent, Store } from '../../src/store.js'
+import type { EventStatus, NewEvent, OrderedStore, Store } from '../../src/store.js'
 
 /** Signature header values seeded into the store: none may appear in any page. */
 export const SIGNATURES = {
@@ -45,4 +45,29 @@ export async function seedEvents(store: Store, now: number) {
   await store.fail({ provider: 'stripe', eventId: 'evt_dead' }, 1, { error: HANDLER_ERROR, nextAttemptAt: null, now })
   await store.claim(stripeEvent(XSS_ID, XSS_TYPE, { description: '<script>alert("payload")</script><img src=x onerror=alert(2)>' }), lease)
   await store.complete({ provider: 'stripe', eventId: XSS_ID }, 1, now)
+}
+
+/**
+ * One Stripe event in each status (`evt_<status>`), received a minute apart within the
+ * chart's hour, so every status has a count, a bar, a legend entry and a table row.
+ */
+export async function seedEveryStatus(store: OrderedStore, now: number) {
+  const claim = async (status: EventStatus, minutesAgo: number, options: { queue?: boolean; entityKey?: string } = {}) => {
+    const at = now - minutesAgo * 60_000
+    const event = { ...stripeEvent(`evt_${status}`, 'customer.subscription.updated'), entityKey: options.entityKey ?? null, entityVersion: options.entityKey ? 1 : null }
+    await store.claim(event, { now: at, leaseMs: 60_000, queue: options.queue ?? false })
+    return { key: { provider: 'stripe', eventId: event.eventId }, at }
+  }
+  await claim('received', 1, { queue: true })
+  await claim('processing', 2)
+  const processed = await claim('processed', 3)
+  await store.complete(processed.key, 1, processed.at)
+  const failed = await claim('failed', 4)
+  await store.fail(failed.key, 1, { error: HANDLER_ERROR, nextAttemptAt: now + 60_000, now: failed.at })
+  const dead = await claim('dead', 5)
+  await store.fail(dead.key, 1, { error: HANDLER_ERROR, nextAttemptAt: null, now: dead.at })
+  // Settled stale while it holds its entity: what a run does with an event older than one already processed.
+  const stale = await claim('stale', 6, { entityKey: 'sub_colours' })
+  await store.hold(stale.key, 1, stale.at)
+  await store.settle(stale.key, 1, 'stale', stale.at)
 }

@@ -1,15 +1,7 @@
 import { html } from 'hono/html'
 import type { ActivityBucket, EventStatus } from '../../store.js'
-import type { Html } from './layout.js'
+import { type Html, STATUS_COLORS } from './layout.js'
 
-const COLORS: Record<EventStatus, string> = {
-  processed: '#2e9e4f',
-  stale: '#8a8f98',
-  received: '#5b8def',
-  processing: '#2457a5',
-  failed: '#e0a800',
-  dead: '#c62828',
-}
 const ORDER: EventStatus[] = ['processed', 'stale', 'processing', 'received', 'failed', 'dead']
 const WIDTH = 720
 const HEIGHT = 120
@@ -30,7 +22,7 @@ export function activityChart(buckets: ActivityBucket[], since: number, bucketMs
       const h = (n / max) * (HEIGHT - 4)
       y -= h
       const minute = new Date(since + i * bucketMs).toISOString().slice(11, 16)
-      return html`<rect x="${(i * w).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, w - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[status]}"><title>${minute} ${status}: ${n}</title></rect>`
+      return html`<rect x="${(i * w).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, w - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${STATUS_COLORS[status]}"><title>${minute} ${status}: ${n}</title></rect>`
     })
   })
   return html`<figure>

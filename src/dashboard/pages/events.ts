@@ -91,8 +91,8 @@ export function eventsPage(page: PageContext, view: EventsView): Html {
           (e) => html`<tr>
             <td>${e.provider}</td><td>${e.type}</td>
             <td><a href="${page.mount}${eventPath(e.provider, e.eventId)}">${e.eventId}</a></td>
-            <td class="${statusClass(e.status)}">${e.status}</td><td>${e.fence}</td><td>${time(e.receivedAt)}</td>
-            <td class="err" title="${e.lastError ?? ''}">${shorten(e.lastError)}</td>
+            <td class="${statusClass(e.status)}">${e.status}</td><td>${e.fence}</td><td class="time">${time(e.receivedAt)}</td>
+            <td><div class="err" title="${e.lastError ?? ''}">${shorten(e.lastError)}</div></td>
           </tr>`,
         )}
       </tbody>

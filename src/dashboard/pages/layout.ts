@@ -1,5 +1,7 @@
 import { html } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
+import { EVENT_STATUSES } from '../../statuses.js'
+import type { EventStatus } from '../../store.js'
 
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 
@@ -11,15 +13,31 @@ export interface PageContext {
   csrf: string
 }
 
+/**
+ * One colour per status, for its text everywhere and its bars in the chart, so a status
+ * looks the same wherever it appears: hues that stay apart under red-green colour
+ * blindness, each dark enough for text (at least 4.5:1 on white and on the page's #f6f7f9).
+ */
+export const STATUS_COLORS: Record<EventStatus, string> = {
+  received: '#7f3089',
+  processing: '#2365d2',
+  processed: '#297a5e',
+  stale: '#545d69',
+  failed: '#a65b1a',
+  dead: '#9e2539',
+}
+
+// The last error wraps (at most two lines, in a div: a cell ignores max-width), so its column
+// gives way when ids and times need the room instead of pushing the table past the page.
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 header{background:#1d2330;color:#fff;padding:10px 20px}header a{color:#fff;text-decoration:none;font-weight:600}
 main{padding:16px 20px;max-width:1200px}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e6eb;vertical-align:top}
-th{font-weight:600;background:#eef0f3}td.err{color:#a4262c;max-width:320px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.counts{display:flex;gap:10px;margin-bottom:12px;flex-wrap:wrap}.counts a{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:6px 12px;color:inherit;text-decoration:none}
+th{font-weight:600;background:#eef0f3}td.time{white-space:nowrap}div.err{color:#a4262c;max-width:320px;overflow:hidden;overflow-wrap:anywhere;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2}
+.counts{display:flex;gap:10px;margin-bottom:12px;flex-wrap:wrap}.counts a{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:6px 12px;text-decoration:none}
 .counts b{display:block;font-size:20px}.notice{background:#e6f4ea;border:1px solid #a8d5b5;padding:8px 12px;margin-bottom:12px}
-.s-processed{color:#1e7e34}.s-stale{color:#5f6368}.s-failed{color:#b8860b}.s-dead{color:#a4262c}.s-processing,.s-received{color:#2457a5}
+${EVENT_STATUSES.map((status) => `.s-${status}{color:${STATUS_COLORS[status]}}`).join('')}
 form.filters{display:flex;gap:8px;margin:12px 0;align-items:center}pre{background:#fff;border:1px solid #e3e6eb;padding:10px;overflow:auto;max-height:480px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}dt{font-weight:600}form.inline{display:inline}button{cursor:pointer}
 `
