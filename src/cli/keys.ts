@@ -28,7 +28,7 @@ async function list(args: string[], io: Io) {
   }
   const limit = Number(values.limit ?? 50)
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`)
-  const store = openStore(values, io, 'read')
+  const store = await openStore(values, io, 'read')
   try {
     const keys = await store.keys.list({
       ...(values.scope === undefined ? {} : { scope: values.scope }),
@@ -51,7 +51,7 @@ async function show(args: string[], io: Io) {
   const { values, positionals } = parse(args, { scope: 'string' })
   const [key] = positionals
   if (key === undefined) throw new UsageError('usage: webhook-inbox keys show <key> [--scope <s>]')
-  const store = openStore(values, io, 'read')
+  const store = await openStore(values, io, 'read')
   try {
     const record = await store.keys.get({ scope: values.scope ?? '', key })
     if (!record) throw new FailedError(`no idempotency key "${key}" in scope "${values.scope ?? ''}"`)
@@ -70,7 +70,7 @@ async function show(args: string[], io: Io) {
 
 async function purge(args: string[], io: Io) {
   const { values } = parse(args, {})
-  const store = openStore(values, io)
+  const store = await openStore(values, io)
   try {
     const deleted = await purgeIdempotencyKeys(store)
     io.out(values.json ? JSON.stringify({ deleted }) : `deleted ${deleted} expired idempotency key(s)`)
