@@ -1,14 +1,30 @@
-import type { EmitterWebhookEvent, EmitterWebhookEventName } from '@octokit/webhooks'
+import type { operations } from '@octokit/openapi-webhooks-types'
 import { sign, verifyWithFallback } from '@octokit/webhooks-methods'
 import { bodyMismatch, hashHexBody, hexBodySignature, MiB, parseJson, requireBody, requireHeader, resolveOptions, withAction } from './common.js'
 import { payloadMismatch } from './github-payload-shape.js'
 import type { Provider, ProviderOptions } from '../src/provider.js'
 
+/** `check-run` → `check_run`: the OpenAPI operation ids spell GitHub's event and action names with hyphens. */
+type Snake<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}_${Snake<Tail>}` : S
+/** An operation id (`check-run/requested-action`, `push`) → its event name (`check_run`, `push`). */
+type EventName<Id extends string> = Id extends `${infer Event}/${string}` ? Snake<Event> : Snake<Id>
+/** … and with its action (`check_run.requested_action`); an event without actions keeps its name. */
+type ActionName<Id extends string> = Id extends `${infer Event}/${infer Action}` ? `${Snake<Event>}.${Snake<Action>}` : Snake<Id>
+type OperationId = keyof operations & string
+/** The operations a name covers: all of an event's actions for `issues`, one for `issues.opened`. */
+type OperationsOf<Name extends string> = { [Id in OperationId]: Name extends EventName<Id> | ActionName<Id> ? Id : never }[OperationId]
+type Payload<Id extends OperationId> = operations[Id]['requestBody']['content']['application/json']
+/** A name with an action types it, where the schema says only `string` (`repository_dispatch.sample.collected`). */
+type WithAction<Name extends string, P> = Name extends `${string}.${infer Action}` ? (P extends { action: Action } ? P : P & { action: Action }) : P
+
 /**
- * Every GitHub event, by `X-GitHub-Event` name alone (`issues`) and with its
- * action (`issues.opened`), as Octokit's webhook types declare them.
+ * Every GitHub event, by `X-GitHub-Event` name alone (`issues`: any of its actions) and
+ * with its action (`issues.opened`), as Octokit's OpenAPI webhook types declare them.
+ * Derived from `@octokit/openapi-webhooks-types` (types only) rather than taken from
+ * `@octokit/webhooks`, whose dependencies would add megabytes to every install for the same
+ * names and payloads (test/types/github-events.ts holds the two equal).
  */
-export type GitHubEvents = { [N in EmitterWebhookEventName]: EmitterWebhookEvent<N>['payload'] }
+export type GitHubEvents = { [Name in EventName<OperationId> | ActionName<OperationId>]: WithAction<Name, Payload<OperationsOf<Name>>> }
 
 export interface GitHubOptions extends ProviderOptions {}
 

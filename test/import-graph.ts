@@ -9,6 +9,8 @@ export interface Import {
   file?: string
   /** False for `import type` and imports of types only: erased, so nothing loads at run time. */
   runtime: boolean
+  /** An `import()` call: it loads when it runs, not while the importing module is linked. */
+  dynamic: boolean
 }
 
 /** Source text of a file; a test may hand in an edited copy. */
@@ -34,16 +36,16 @@ function typesOnly(clause: ts.ImportClause | undefined): boolean {
 export function importsOf(path: string, read: Read): Import[] {
   const source = ts.createSourceFile(path, read(path), ts.ScriptTarget.Latest, true)
   const found: Import[] = []
-  const add = (literal: ts.Expression, runtime: boolean) => {
+  const add = (literal: ts.Expression, runtime: boolean, dynamic = false) => {
     if (!ts.isStringLiteral(literal)) return
     const specifier = literal.text
     const file = specifier.startsWith('.') ? resolveRelative(path, specifier) : undefined
-    found.push(file === undefined ? { specifier, runtime } : { specifier, file, runtime })
+    found.push(file === undefined ? { specifier, runtime, dynamic } : { specifier, file, runtime, dynamic })
   }
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, !typesOnly(node.importClause))
     else if (ts.isExportDeclaration(node) && node.moduleSpecifier) add(node.moduleSpecifier, !node.isTypeOnly)
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0]) add(node.arguments[0], true)
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0]) add(node.arguments[0], true, true)
     ts.forEachChild(node, visit)
   }
   visit(source)
@@ -56,6 +58,12 @@ function resolveRelative(from: string, specifier: string): string {
   return existsSync(source) ? source : target
 }
 
+/** The sources with one line added to `file` (absolute), as a careless edit would. */
+export const withLine =
+  (file: string, line: string): Read =>
+  (path) =>
+    readSource(path) + (path === file ? `\n${line}\n` : '')
+
 /** `drizzle-orm/sqlite-core` → `drizzle-orm`, `@hono/node-server` → itself, `node:fs` → itself. */
 export function packageOf(specifier: string): string {
   const parts = specifier.split('/')
@@ -65,14 +73,15 @@ export function packageOf(specifier: string): string {
 /**
  * The run-time chain from `start` to the first import `bad` accepts, through the
  * repository's files: `['src/a.ts', 'src/stores/sql/keys.ts', 'drizzle-orm']`, or
- * undefined when none loads.
+ * undefined when none loads. `linked` follows static imports only: what Node resolves
+ * before any of the modules runs.
  */
-export function runtimePath(root: string, start: string, bad: (imported: Import) => boolean, read: Read): string[] | undefined {
+export function runtimePath(root: string, start: string, bad: (imported: Import) => boolean, read: Read, linked = false): string[] | undefined {
   const via = new Map<string, string[]>([[start, [relative(root, start)]]])
   const queue = [start]
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     const chain = via.get(file)!
-    for (const imported of importsOf(file, read).filter((i) => i.runtime)) {
+    for (const imported of importsOf(file, read).filter((i) => i.runtime && !(linked && i.dynamic))) {
       if (bad(imported)) return [...chain, imported.specifier]
       if (imported.file?.endsWith('.ts') && !via.has(imported.file)) {
         via.set(imported.file, [...chain, relative(root, imported.file)])

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { type Import, importsOf, packageOf, type Read, readSource, runtimePath, tsFiles } from './import-graph.js'
+import { type Import, importsOf, packageOf, type Read, readSource, runtimePath, tsFiles, withLine } from './import-graph.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '')
 
@@ -45,12 +45,6 @@ function layeringViolations(read: Read = readSource): string[] {
   return found
 }
 
-/** The sources with one line added to `file`, as a careless edit would. */
-const withLine =
-  (file: string, line: string): Read =>
-  (path) =>
-    readSource(path) + (path === join(root, file) ? `\n${line}\n` : '')
-
 describe('the core (src/*.ts, idempotency, dashboard, testing)', () => {
   it('imports no driver, no provider (testing aside), no drizzle, database driver or node:*, and loads none at run time', () => {
     expect(layeringViolations()).toEqual([])
@@ -70,7 +64,7 @@ describe('the core (src/*.ts, idempotency, dashboard, testing)', () => {
       'src/idempotency/purge.ts loads drizzle-orm at run time: src/idempotency/purge.ts → src/stores/sql/keys.ts → drizzle-orm',
     ],
   ])('layering check fails when %s gains `%s`', (file, line, violation) => {
-    expect(layeringViolations(withLine(file, line))).toContain(violation)
+    expect(layeringViolations(withLine(join(root, file), line))).toContain(violation)
   })
 
   it.each([
@@ -78,6 +72,37 @@ describe('the core (src/*.ts, idempotency, dashboard, testing)', () => {
     ['src/inbox.ts', "import { splitBody } from './stores/sql/body-parts.js'"],
     ['src/inbox.ts', "import type { KeyStatements } from './stores/sql/keys.js'"],
   ])('layering check passes when %s gains `%s` (no driver, drizzle or Node loaded)', (file, line) => {
-    expect(layeringViolations(withLine(file, line))).toEqual([])
+    expect(layeringViolations(withLine(join(root, file), line))).toEqual([])
+  })
+})
+
+/** A Node store: its entry, its driver (an optional peer dependency) and drizzle's module that imports the driver. */
+type NodeStore = readonly [entry: string, driver: string, drizzleModule: string]
+const NODE_STORES: NodeStore[] = [
+  ['src/stores/sqlite/index.ts', 'better-sqlite3', 'drizzle-orm/better-sqlite3'],
+  ['src/stores/postgres/index.ts', 'pg', 'drizzle-orm/node-postgres'],
+  ['src/stores/mysql/index.ts', 'mysql2', 'drizzle-orm/mysql2'],
+]
+
+/** The chain by which the store's entry reaches its driver: through static imports only when `linked`. */
+function driverPath([entry, driver, drizzleModule]: NodeStore, linked: boolean, read: Read = readSource) {
+  const loadsDriver = ({ specifier, file }: Import) =>
+    file === undefined && (packageOf(specifier) === driver || specifier === drizzleModule || specifier.startsWith(`${drizzleModule}/`))
+  return runtimePath(root, join(root, entry), loadsDriver, read, linked)
+}
+
+describe('the Node store entries (webhook-inbox/stores/sqlite, /postgres, /mysql)', () => {
+  it.each(NODE_STORES)('%s links nothing that imports %s (Node would fail to resolve it before our check runs), and loads it later', (...store) => {
+    expect(driverPath(store, true)).toBeUndefined()
+    expect(driverPath(store, false)).toBeDefined()
+  })
+
+  it.each([
+    ['src/stores/sqlite/index.ts', "export { sqliteStore as direct } from './store.js'", 'src/stores/sqlite/index.ts → src/stores/sqlite/store.ts → better-sqlite3'],
+    ['src/stores/postgres/index.ts', "import pg from 'pg'", 'src/stores/postgres/index.ts → pg'],
+    ['src/stores/sql/driver.ts', "import 'drizzle-orm/mysql2'", 'src/stores/mysql/index.ts → src/stores/sql/driver.ts → drizzle-orm/mysql2'],
+  ])('store entry check fails when %s gains `%s`', (file, line, chain) => {
+    const store = NODE_STORES.find(([entry]) => chain.startsWith(entry))!
+    expect(driverPath(store, true, withLine(join(root, file), line))?.join(' → ')).toBe(chain)
   })
 })

@@ -1,8 +1,5 @@
 import { existsSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { mysqlStore } from '../stores/mysql/index.js'
-import { postgresStore } from '../stores/postgres/index.js'
-import { sqliteStore } from '../stores/sqlite/index.js'
 import type { KeyStore, Store } from '../store.js'
 import { DEVELOPMENT_SECRETS } from '../testing/development-secrets.js'
 import { isProviderName, type ProviderName } from '../testing/fixture.js'
@@ -118,17 +115,25 @@ export function resolveDatabase(flag: string | undefined, io: Io): Database {
  * Opens the database the server uses. A SQLite file must exist, so a wrong path is not
  * silently empty; `'read'` opens it read-only: no migration and no lock that could make
  * a running server's writes wait. Postgres and MySQL are never migrated from here but by `migrate`.
+ * Only the store in use is imported: each needs its own driver, and a project installs one.
  */
-export function openStore(values: { db?: string; schema?: string }, io: Io, mode: 'read' | 'write' = 'write'): Store & KeyStore {
+export async function openStore(values: { db?: string; schema?: string }, io: Io, mode: 'read' | 'write' = 'write'): Promise<Store & KeyStore> {
   const database = resolveDatabase(values.db, io)
-  if ('postgres' in database) return postgresStore({ connectionString: database.postgres, schema: values.schema, migrate: false })
-  if ('mysql' in database) return mysqlStore({ uri: database.mysql, migrate: false })
+  if ('postgres' in database) {
+    const { postgresStore } = await import('../stores/postgres/index.js')
+    return postgresStore({ connectionString: database.postgres, schema: values.schema, migrate: false })
+  }
+  if ('mysql' in database) {
+    const { mysqlStore } = await import('../stores/mysql/index.js')
+    return mysqlStore({ uri: database.mysql, migrate: false })
+  }
   const path = database.sqlite
   if (path !== ':memory:' && !existsSync(path)) {
     // A mistyped URL (postgres//user:pass@host) lands here as a path: never echo what looks like credentials.
     const shown = path.replace(/[^/\s]*:\S*@/, '***@')
     throw new UsageError(`no database at ${shown} (pass --db, or set DATABASE_URL or WEBHOOK_INBOX_DB)`)
   }
+  const { sqliteStore } = await import('../stores/sqlite/index.js')
   // An in-memory database cannot be opened read-only, and a new one has nothing to protect.
   return sqliteStore({ path, readonly: mode === 'read' && path !== ':memory:' })
 }

@@ -31,7 +31,7 @@ async function list(args: string[], io: Io) {
   }
   const limit = Number(values.limit ?? 50)
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`)
-  const store = openStore(values, io, 'read')
+  const store = await openStore(values, io, 'read')
   try {
     const keys = await store.keys.list({
       ...(values.scope === undefined ? {} : { scope: values.scope }),
@@ -54,7 +54,7 @@ async function show(args: string[], io: Io) {
   const { values, positionals } = parse(args, { scope: 'string' })
   const [key] = positionals
   if (key === undefined) throw new UsageError('usage: webhook-inbox keys show <key> [--scope <s>]')
-  const store = openStore(values, io, 'read')
+  const store = await openStore(values, io, 'read')
   try {
     const scope = values.scope ?? (await onlyScopeOf(store.keys, key))
     const record = await store.keys.get({ scope, key })
@@ -92,7 +92,7 @@ async function onlyScopeOf(keys: IdempotencyKeys, key: string): Promise<string> 
 
 async function purge(args: string[], io: Io) {
   const { values } = parse(args, {})
-  const store = openStore(values, io)
+  const store = await openStore(values, io)
   try {
     const deleted = await purgeIdempotencyKeys(store)
     io.out(values.json ? JSON.stringify({ deleted }) : `deleted ${deleted} expired idempotency key(s)`)

@@ -54,7 +54,7 @@ export async function list(args: string[], io: Io) {
   const limit = Number(values.limit ?? 50)
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: "${values.limit}" is not a positive whole number`)
   const sinceMs = since(values.since)
-  const store = openStore(values, io, 'read')
+  const store = await openStore(values, io, 'read')
   try {
     const events = await store.list({
       ...(values.provider === undefined ? {} : { provider: values.provider }),
@@ -73,7 +73,7 @@ export async function show(args: string[], io: Io) {
   const { values, positionals } = parse(args, {})
   const [provider, eventId] = positionals
   if (provider === undefined || eventId === undefined) throw new UsageError('usage: webhook-inbox show <provider> <id>')
-  const store = openStore(values, io, 'read')
+  const store = await openStore(values, io, 'read')
   try {
     const event = await store.get({ provider, eventId })
     if (!event) throw new FailedError(`no ${provider} event ${eventId} in the store`)

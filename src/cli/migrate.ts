@@ -1,5 +1,3 @@
-import { mysqlStore } from '../stores/mysql/index.js'
-import { postgresStore } from '../stores/postgres/index.js'
 import { type Io, parse, resolveDatabase, UsageError } from './context.js'
 
 export const migrateHelp = `webhook-inbox migrate --db postgres://…|mysql://… [options]
@@ -22,7 +20,9 @@ Examples:
 export async function migrate(args: string[], io: Io) {
   const { values } = parse(args, {})
   const database = resolveDatabase(values.db, io)
+  // Imported when needed: each store needs its own driver, and a project installs one.
   if ('mysql' in database) {
+    const { mysqlStore } = await import('../stores/mysql/index.js')
     const store = mysqlStore({ uri: database.mysql })
     try {
       await store.ready()
@@ -34,6 +34,7 @@ export async function migrate(args: string[], io: Io) {
   }
   if (!('postgres' in database)) throw new UsageError('needs a Postgres or MySQL URL: pass --db postgres://… or mysql://…, or set DATABASE_URL')
   const schema = values.schema ?? 'public'
+  const { postgresStore } = await import('../stores/postgres/index.js')
   const store = postgresStore({ connectionString: database.postgres, schema })
   try {
     await store.ready()

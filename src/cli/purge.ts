@@ -26,7 +26,7 @@ export async function purge(args: string[], io: Io) {
   for (const status of statuses) {
     if (!(EVENT_STATUSES as readonly string[]).includes(status)) throw new UsageError(`--status: "${status}" is not one of ${EVENT_STATUSES.join(', ')}`)
   }
-  const store = openStore(values, io)
+  const store = await openStore(values, io)
   try {
     const deleted = await store.purge({ before: Date.now() - age, statuses: statuses as EventStatus[], now: Date.now() })
     io.out(values.json ? JSON.stringify({ deleted }) : `deleted ${deleted} event(s) older than ${values['older-than']}`)

@@ -31,7 +31,7 @@ export async function replay(args: string[], io: Io): Promise<number> {
   const [provider, eventId] = positionals
   if (provider === undefined || eventId === undefined) throw new UsageError('usage: webhook-inbox replay <provider> <id>')
   const waitMs = duration(values.wait ?? '30s', '--wait')
-  const store = openStore(values, io)
+  const store = await openStore(values, io)
   try {
     const key = { provider, eventId }
     const stored = await store.get(key)

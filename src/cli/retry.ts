@@ -28,7 +28,7 @@ export async function retry(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, { dead: 'boolean', wait: 'string' })
   const status = values.dead ? 'dead' : 'failed'
   const waitMs = duration(values.wait ?? '60s', '--wait')
-  const store = openStore(values, io)
+  const store = await openStore(values, io)
   try {
     const report = (result: object, line: string) => (values.json ? io.out(JSON.stringify(result)) : io.out(line))
     if (waitMs === 0) {
