@@ -10,6 +10,8 @@
 // 2 KB body, random ids and digests (as real deliveries have, so index inserts land all
 // over their B-trees), the claim's insert and the processed mark's update each in
 // batches of 20 per transaction (group commit's batch under the bench's 32 connections).
+// A third figure adds what e writes besides: the handler's success record, a row of
+// webhook_handler_runs in a batch of its own between the two (see run-event.ts).
 import Database from 'better-sqlite3'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
@@ -30,11 +32,15 @@ export interface Floor {
   minimal: FloorFigure
   /** The same two statements on the project's schema, as migrated by sqliteStore(). */
   project: FloorFigure
+  /** The project's schema with one handler's success record between them, as a first delivery writes. */
+  recorded: FloorFigure
 }
 
 /** One schema under test: its two statements, prepared, and one event's parameters for each. */
 interface Prepared {
   insert: Database.Statement
+  /** The handler's success record, committed between the claim and the processed mark. */
+  record?: Database.Statement
   complete: Database.Statement
   params(id: string, digest: Buffer): [insert: unknown[], complete: unknown[]]
 }
@@ -78,13 +84,29 @@ const MINIMAL: Schema = {
 const PROJECT: Schema = {
   create: (path) => sqliteStore({ path }).close(),
   // The store's claim and processed mark (src/stores/sqlite-core/events.ts), written by hand.
+  prepare: (db, now) => projectStatements(db, now),
+}
+
+const RECORDED: Schema = {
+  create: PROJECT.create,
+  // markHandled's INSERT … SELECT from the held row, over the processed mark's parameters (the id).
   prepare: (db, now) => ({
+    ...projectStatements(db, now),
+    record: db.prepare(`INSERT INTO webhook_handler_runs (provider, event_id, handler, generation, completed_at)
+      SELECT provider, event_id, 'any#1', 0, ${now} FROM webhook_events
+      WHERE provider = 'github' AND event_id = ? AND status = 'processing' AND attempts = 1
+      ON CONFLICT DO UPDATE SET completed_at = completed_at RETURNING handler`),
+  }),
+}
+
+function projectStatements(db: Database.Database, now: number): Prepared {
+  return {
     insert: db.prepare(`INSERT INTO webhook_events (provider, event_id, type, body, headers, digest, status, attempts, locked_until, received_at, updated_at)
       VALUES ('github', ?, 'issues.opened', ?, '{}', ?, 'processing', 1, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
     complete: db.prepare(`UPDATE webhook_events SET status = 'processed', processed_at = ?, locked_until = NULL, updated_at = ?
       WHERE provider = 'github' AND event_id = ? AND status = 'processing' AND attempts = 1 RETURNING id`),
     params: (id, digest) => [[id, BODY, digest.toString('hex'), now + 60_000, now, now], [now, now, id]],
-  }),
+  }
 }
 
 /** Writes `events` first deliveries into a fresh database at `path` and measures them. */
@@ -95,7 +117,7 @@ async function measureOne(path: string, schema: Schema, events: number, batch: n
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('wal_autocheckpoint = 0')
-    const { insert, complete, params } = schema.prepare(db, Date.now())
+    const { insert, record, complete, params } = schema.prepare(db, Date.now())
     const bound = Array.from({ length: events }, () => params(randomUUID(), randomBytes(32)))
     // An empty WAL to start from: with autocheckpoint off it then only grows, by the frames this run commits.
     db.pragma('wal_checkpoint(TRUNCATE)')
@@ -105,6 +127,12 @@ async function measureOne(path: string, schema: Schema, events: number, batch: n
       db.exec('BEGIN IMMEDIATE')
       for (let i = from; i < to; i++) insert.all(...bound[i]![0])
       db.exec('COMMIT')
+      if (record) {
+        db.exec('BEGIN IMMEDIATE')
+        // The processed mark's last parameter is the event's id.
+        for (let i = from; i < to; i++) record.all(bound[i]![1].at(-1))
+        db.exec('COMMIT')
+      }
       db.exec('BEGIN IMMEDIATE')
       for (let i = from; i < to; i++) complete.all(...bound[i]![1])
       db.exec('COMMIT')
@@ -125,16 +153,17 @@ const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floo
  * interleaved so a busy moment of the machine does not land on one of them only; medians.
  */
 export async function storageFloor(dir: string, { events = 20_000, batch = 20, rounds = 3 } = {}): Promise<Floor> {
-  const runs: Record<keyof Floor, FloorFigure[]> = { minimal: [], project: [] }
+  const runs: Record<keyof Floor, FloorFigure[]> = { minimal: [], project: [], recorded: [] }
   for (let round = 0; round < rounds; round++) {
     runs.minimal.push(await measureOne(join(dir, `floor-minimal-${round}.db`), MINIMAL, events, batch))
     runs.project.push(await measureOne(join(dir, `floor-project-${round}.db`), PROJECT, events, batch))
+    runs.recorded.push(await measureOne(join(dir, `floor-recorded-${round}.db`), RECORDED, events, batch))
   }
   const summary = (figures: FloorFigure[]): FloorFigure => ({
     cpuUsPerEvent: median(figures.map((f) => f.cpuUsPerEvent)),
     walBytesPerEvent: median(figures.map((f) => f.walBytesPerEvent)),
   })
-  return { minimal: summary(runs.minimal), project: summary(runs.project) }
+  return { minimal: summary(runs.minimal), project: summary(runs.project), recorded: summary(runs.recorded) }
 }
 
 // `npx tsx bench/floor.ts`: the floor alone, without the whole bench.
