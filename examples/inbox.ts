@@ -1,8 +1,8 @@
-// The inbox the "Mount it" examples share (express.ts, fastify.ts, next-route.ts, bun.ts,
+// The inbox the framework examples share (express.ts, fastify.ts, next-route.ts, bun.ts,
 // deno.ts): every built-in provider with the handlers of examples/handlers.ts, over the
 // store examples/store.ts picks (Postgres or MySQL from DATABASE_URL, else a SQLite file,
 // which Bun and Deno cannot open), with the development secrets of `npm start` unless the
-// variables are set. In your own project this is the README's "Use" snippet, imported from
+// variables are set. In your own project this is the README's Quickstart inbox, imported from
 // 'webhook-inbox', 'webhook-inbox/providers' and 'webhook-inbox/stores/…'.
 import { createProviders } from '../providers/index.js'
 import { createInbox } from '../src/index.js'

@@ -1,4 +1,4 @@
-// Run by hand (`npm run docs:screenshot`) to refresh docs/dashboard.png, the README's picture of
+// Run by hand (`npm run docs:screenshot`) to refresh docs/dashboard.png, docs/dashboard.md's picture of
 // the dashboard. An hour of deliveries from six providers goes through the real inbox, signed as
 // each provider signs them, on a clock this script moves; handlers fail where a real app's would
 // (an ERP outage, a bug, a rate limit) and the sweeper retries them. Then the dashboard is served

@@ -39,7 +39,7 @@ describe('examples/worker.ts under wrangler dev --local on 127.0.0.1', () => {
     await run(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', ...persist()], { env, timeout: 60_000 })
     const port = await freePort()
     url = `http://127.0.0.1:${port}`
-    // The development secrets exactly as the README has users copy them into .dev.vars.
+    // The development secrets exactly as docs/deploying.md has users copy them into .dev.vars.
     const secrets = ['--env-file', '.dev.vars.example']
     dev = spawn(
       process.execPath,
