@@ -10,7 +10,8 @@ repo=$(pwd)
 work=$(mktemp -d)
 server=
 # The quickstart server runs in a session of its own: npx and tsx each start a process under it.
-trap '[ -z "$server" ] || kill -TERM -- "-$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+# Waited for before the directory goes: the server may still be writing its database there.
+trap '[ -z "$server" ] || { kill -TERM -- "-$server" 2>/dev/null; wait "$server" 2>/dev/null; } || true; rm -rf "$work"' EXIT
 fail() { echo "pack check: $*" >&2; exit 1; }
 
 # First, as it is the cheapest to get wrong: the README's quickstart, the first ts block under
@@ -172,7 +173,8 @@ const url = `http://127.0.0.1:${port}/webhooks/stripe`
 const lines = () => readFileSync('server.log', 'utf8').split('\n').filter((line) => line !== '')
 const listening = () => new Promise((resolve) => connect(Number(port), '127.0.0.1', function () { this.end(); resolve(true) }).on('error', () => resolve(false)))
 const deliver = async () => {
-  const response = await fetch(await signedRequest('stripe', fixture('stripe', 'payment_intent.succeeded'), { secret, url }))
+  // Bounded: a server that accepts and never answers fails the check instead of stalling CI.
+  const response = await fetch(await signedRequest('stripe', fixture('stripe', 'payment_intent.succeeded'), { secret, url }), { signal: AbortSignal.timeout(10_000) })
   return `${response.status} ${response.headers.get('webhook-inbox-status')}`
 }
 const running = () => { try { return process.kill(Number(server), 0) } catch { return false } }

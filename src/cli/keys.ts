@@ -80,7 +80,8 @@ const SCOPES_SHOWN = 10
  * its scope, so when several hold it they are named rather than one guessed.
  */
 async function onlyScopeOf(keys: IdempotencyKeys, key: string): Promise<string> {
-  const held = await keys.list({ key, limit: SCOPES_SHOWN + 1 })
+  // Filtered again here: a store written before `list` took `key` would list every key.
+  const held = (await keys.list({ key, limit: SCOPES_SHOWN + 1 })).filter((k) => k.key === key)
   const [first] = held
   if (first === undefined) throw new FailedError(`no idempotency key "${key}" in any scope`)
   if (held.length === 1) return first.scope

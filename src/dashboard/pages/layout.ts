@@ -34,7 +34,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f
 header{background:#1d2330;color:#fff;padding:10px 20px}header a{color:#fff;text-decoration:none;font-weight:600}
 main{padding:16px 20px;max-width:1200px}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e6eb;vertical-align:top}
-th{font-weight:600;background:#eef0f3}td.time{white-space:nowrap}div.err{color:#a4262c;max-width:320px;overflow:hidden;overflow-wrap:anywhere;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2}
+th{font-weight:600;background:#eef0f3}td.time{white-space:nowrap}div.err{color:#3d4350;max-width:320px;overflow:hidden;overflow-wrap:anywhere;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2}
 .counts{display:flex;gap:10px;margin-bottom:12px;flex-wrap:wrap}.counts a{background:#fff;border:1px solid #e3e6eb;border-radius:6px;padding:6px 12px;text-decoration:none}
 .counts b{display:block;font-size:20px}.notice{background:#e6f4ea;border:1px solid #a8d5b5;padding:8px 12px;margin-bottom:12px}
 ${EVENT_STATUSES.map((status) => `.s-${status}{color:${STATUS_COLORS[status]}}`).join('')}
