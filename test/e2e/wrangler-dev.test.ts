@@ -1,6 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -8,23 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROVIDER_NAMES } from '../../examples/provider-secrets.js'
 import { stripe } from '../../providers/stripe.js'
 import { DEVELOPMENT_SECRETS } from '../../src/testing/development-secrets.js'
+import { freePort } from '../free-port.js'
 import { waitFor } from '../helpers.js'
 import { sendEveryProvider } from './processes.js'
 
 const WRANGLER = join('node_modules', 'wrangler', 'bin', 'wrangler.js')
 const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' }
 const run = promisify(execFile)
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 // docs/deploying.md's local Worker: `wrangler d1 migrations apply --local`, then `wrangler dev --local`.
 describe('examples/worker.ts under wrangler dev --local on 127.0.0.1', () => {

@@ -3,10 +3,10 @@
 // source standing in for the installed bin), then SIGTERM.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../free-port.js'
 import { waitFor } from '../helpers.js'
 import { packagePaths } from './snippets.js'
 
@@ -31,15 +31,6 @@ function parseCommand(line: string, program: string[]): { env: Record<string, st
   }
   expect(words.slice(0, program.length)).toEqual(program)
   return { env, args: words.slice(program.length) }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolvePort(port))
-    })
-  })
 }
 
 describe("README.md's Quickstart", () => {
